@@ -1,0 +1,147 @@
+/**
+ * The typed configuration of one platform stack, as read from `Pulumi.<stack>.yaml` under the
+ * `platform:` namespace. `validate.ts` turns raw config into these types or a list of errors;
+ * nothing downstream re-checks or re-derives what is here.
+ */
+
+/** The Pulumi project name, and so the config namespace (`platform:cluster`, ...). */
+export const PROJECT = "platform";
+
+/** What a cluster is for: `mgmt` hosts platform services; `app` runs workloads. */
+export type ClusterRole = "mgmt" | "app";
+
+/** Size and count of one pool of nodes. */
+export interface NodePool {
+    /** Number of nodes in the pool. */
+    count: number;
+    /** vCPUs per node. */
+    cpus: number;
+    /** Memory per node, MiB. */
+    memoryMiB: number;
+    /** Disk per node, GiB (Multipass only; SSH hosts keep their disks). */
+    diskGiB: number;
+}
+
+/** An existing host reached over SSH. */
+export interface SshHost {
+    /** Node name inside the cluster (the kubelet's node name). */
+    name: string;
+    /** IPv4 address inside `network.nodeSubnet`. */
+    address: string;
+    /** Login user; it needs passwordless sudo. */
+    user: string;
+}
+
+/** Where nodes come from. */
+export type NodeBackend =
+    | {
+          kind: "multipass";
+          /** Multipass image alias; Ubuntu 24.04 LTS by default. */
+          image: string;
+      }
+    | {
+          kind: "ssh";
+          /** Hosts in order: control-plane nodes first, then workers. */
+          hosts: SshHost[];
+      };
+
+/** Addresses of one cluster. All ranges are validated disjoint where they must be. */
+export interface NetworkConfig {
+    /** The L2 segment the nodes live on (Multipass bridge, e.g. 192.168.64.0/24). */
+    nodeSubnet: string;
+    /** kubeadm `networking.podSubnet`; Cilium uses it through `ipam.mode: kubernetes`. */
+    podCidr: string;
+    /** kubeadm `networking.serviceSubnet`. */
+    serviceCidr: string;
+    /** MetalLB pool, "first-last", inside `nodeSubnet`. */
+    lbPool: string;
+    /** Fixed LoadBalancer IP of the clustermesh-apiserver, inside `lbPool`. */
+    clusterMeshIp: string;
+    /** Virtual IP of the API server (kube-vip); required with 3 control-plane nodes. */
+    controlPlaneVip?: string;
+    /** Interface kube-vip announces the VIP on. */
+    vipInterface: string;
+}
+
+/** Another cluster of the Cilium Cluster Mesh, as this stack knows it from config. */
+export interface MeshPeer {
+    /** The peer's `cluster.name`. */
+    name: string;
+    /** The peer's `cluster.id`. */
+    id: number;
+    /** The peer's clustermesh-apiserver IP (its `network.clusterMeshIp`). */
+    address: string;
+}
+
+/** Security settings shared by the in-cluster guards. */
+export interface SecurityConfig {
+    /** Application namespaces: default-deny NetworkPolicy, quotas and PSA `restricted`. */
+    appNamespaces: string[];
+    /** Registries workloads may pull from (Kyverno; seed 001 §13.2). */
+    trustedRegistries: string[];
+}
+
+/** The whole validated config of one stack. */
+export interface StackConfig {
+    /** Cluster name: VM prefix, kubeadm clusterName and Cilium cluster.name. */
+    name: string;
+    /** mgmt or app. */
+    role: ClusterRole;
+    /** Cilium cluster.id, 1-255, unique across the mesh. */
+    id: number;
+    /** Full Kubernetes version, e.g. "v1.35.9". */
+    kubernetesVersion: string;
+    /** Control-plane pool: 1 node, or 3 behind a VIP (seed 004). */
+    controlPlane: NodePool;
+    /** Worker pool, at least one node. */
+    workers: NodePool;
+    /** Addresses. */
+    network: NetworkConfig;
+    /** Where the nodes come from. */
+    backend: NodeBackend;
+    /** Fully qualified name of the mgmt stack ("org/platform/mgmt"); app stacks only. */
+    mgmtStack?: string;
+    /** The other clusters of the mesh. */
+    meshPeers: MeshPeer[];
+    /** In-cluster security settings. */
+    security: SecurityConfig;
+}
+
+/** The planned node of a cluster, named and ordered the same way by the stack and the plan. */
+export interface NodePlan {
+    /** Node (and VM) name, e.g. "mgmt-cp-0". */
+    name: string;
+    /** Whether it runs the control plane. */
+    controlPlane: boolean;
+    /** Its size. */
+    pool: NodePool;
+    /** The SSH host it maps to, for the ssh backend. */
+    host?: SshHost;
+}
+
+/** Nodes in creation order: control-plane nodes first (the first one runs `kubeadm init`). */
+export function planNodes(config: StackConfig): NodePlan[] {
+    const hosts = config.backend.kind === "ssh" ? config.backend.hosts : [];
+    const pools: Array<[boolean, NodePool]> = [
+        [true, config.controlPlane],
+        [false, config.workers],
+    ];
+    const nodes: NodePlan[] = [];
+    for (const [controlPlane, pool] of pools) {
+        for (let i = 0; i < pool.count; i++) {
+            const host = hosts[nodes.length];
+            nodes.push({
+                name: host?.name ?? `${config.name}-${controlPlane ? "cp" : "worker"}-${i}`,
+                controlPlane,
+                pool,
+                host,
+            });
+        }
+    }
+    return nodes;
+}
+
+/** The Kubernetes minor, e.g. "1.35" for "v1.35.9": it selects the pkgs.k8s.io repository. */
+export function kubernetesMinor(version: string): string {
+    return version.replace(/^v/, "").split(".").slice(0, 2).join(".");
+}

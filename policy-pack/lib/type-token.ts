@@ -1,0 +1,11 @@
+// validateResourceOfType for providers the pack does not depend on (vault, tls, random, CRDs):
+// the same exact type match and the same __pulumiType tag the engine uses to skip other types.
+import { ResourceValidation } from "@pulumi/policy";
+
+export function validateResourceOfTypeToken(token: string, validate: ResourceValidation): ResourceValidation {
+    const fn: ResourceValidation = (args, reportViolation) => args.type === token
+        ? validate(args, reportViolation)
+        : args.notApplicable(`Policy only applies to resources of type '${token}'`);
+    (fn as { __pulumiType?: string }).__pulumiType = token;
+    return fn;
+}

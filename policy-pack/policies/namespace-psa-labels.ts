@@ -1,0 +1,43 @@
+// Seed 001 §6.4/§19.1 and seed 002 §C: every namespace states its Pod Security level explicitly
+// instead of relying on the cluster default; "privileged" needs a recorded reason.
+import * as k8s from "@pulumi/kubernetes";
+import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { exemptNamespacesSchema, NamespaceExemption, objectName } from "../lib/k8s";
+
+const PSA_PREFIX = "pod-security.kubernetes.io/";
+const LEVELS = ["privileged", "baseline", "restricted"];
+
+export const namespacePsaLabels: ResourceValidationPolicy = {
+    name: "namespace-psa-labels",
+    description: "Every Namespace must set the pod-security.kubernetes.io/enforce label, and only listed namespaces may enforce privileged.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            privilegedNamespaces: {
+                ...exemptNamespacesSchema([
+                    { namespace: "kube-system", reason: "control-plane and node components need host access (seed 001 §6.4)" },
+                    { namespace: "cilium-system", reason: "the CNI agent needs host networking and privileges (seed 001 §6.4)" },
+                ]),
+                description: "Namespaces allowed to enforce the privileged level, each with the reason.",
+            },
+        },
+    },
+    validateResource: validateResourceOfType(k8s.core.v1.Namespace, (ns, args, reportViolation) => {
+        const { privilegedNamespaces = [] } = args.getConfig<{ privilegedNamespaces?: NamespaceExemption[] }>();
+        const name = objectName(ns, args.name);
+        const labels: Record<string, string> = ns.metadata?.labels ?? {};
+        const enforce = labels[`${PSA_PREFIX}enforce`];
+        if (enforce === undefined) {
+            reportViolation(`metadata.labels["${PSA_PREFIX}enforce"] is not set on namespace ${name}; set it to "baseline" or "restricted".`);
+        }
+        for (const mode of ["enforce", "audit", "warn"]) {
+            const value = labels[`${PSA_PREFIX}${mode}`];
+            if (value !== undefined && !LEVELS.includes(value)) {
+                reportViolation(`metadata.labels["${PSA_PREFIX}${mode}"] is ${JSON.stringify(value)}; use one of ${LEVELS.join(", ")}.`);
+            }
+        }
+        if (enforce === "privileged" && !privilegedNamespaces.some(p => p.namespace === name)) {
+            reportViolation(`metadata.labels["${PSA_PREFIX}enforce"] is "privileged" on namespace ${name}; use "baseline", or list the namespace in this policy's privilegedNamespaces with a reason.`);
+        }
+    }),
+};

@@ -1,0 +1,45 @@
+/** An app stack: a workload cluster that reads mgmt through the typed reference. */
+import * as pulumi from "@pulumi/pulumi";
+import { LoadedConfig } from "../config/load";
+import { overlaps, parseCidr } from "../config/cidr";
+import { StackConfig } from "../config/model";
+import { buildCluster, ClusterOutputs } from "./cluster";
+import { MgmtReference } from "./mgmt-reference";
+
+/** Everything `pulumi stack output` shows for an app stack. */
+export interface AppOutputs extends ClusterOutputs {
+    /** The mgmt cluster this stack is attached to. */
+    mgmt: { clusterName: pulumi.Output<string>; apiServerEndpoint: pulumi.Output<string> };
+}
+
+/**
+ * Checks this stack against what mgmt actually deployed: the mesh breaks if names, ids or pod
+ * CIDRs collide. `appStack` runs it before creating anything.
+ */
+export function checkAgainstMgmt(config: StackConfig, mgmt: { clusterName: string; clusterId: number; podCidr: string }): string[] {
+    const problems: string[] = [];
+    if (mgmt.clusterName === config.name) {
+        problems.push(`platform:cluster.name "${config.name}" is also the mgmt cluster's name; pick another`);
+    }
+    if (mgmt.clusterId === config.id) {
+        problems.push(`platform:cluster.id ${config.id} is also the mgmt cluster's id; pick another (1-255)`);
+    }
+    const own = parseCidr(config.network.podCidr);
+    const theirs = parseCidr(mgmt.podCidr);
+    if (own.ok && theirs.ok && overlaps(own.cidr, theirs.cidr)) {
+        problems.push(`platform:network.podCidr ${config.network.podCidr} overlaps mgmt's podCidr ${mgmt.podCidr}; Cilium Cluster Mesh needs disjoint pod CIDRs`);
+    }
+    return problems;
+}
+
+export async function appStack(loaded: LoadedConfig): Promise<AppOutputs> {
+    const { config } = loaded;
+    const mgmt = new MgmtReference(`${config.name}-mgmt`, config.mgmtStack as string);
+    const [clusterName, clusterId, podCidr] = await Promise.all([mgmt.value("clusterName"), mgmt.value("clusterId"), mgmt.value("podCidr")]);
+    const problems = checkAgainstMgmt(config, { clusterName, clusterId, podCidr });
+    if (problems.length > 0) {
+        throw new pulumi.RunError(`stack ${pulumi.getStack()} does not fit mgmt (${config.mgmtStack}):\n  - ${problems.join("\n  - ")}`);
+    }
+    const { outputs } = buildCluster(loaded);
+    return { ...outputs, mgmt: { clusterName: mgmt.output("clusterName"), apiServerEndpoint: mgmt.output("apiServerEndpoint") } };
+}
