@@ -26,4 +26,10 @@ export const IMAGES = {
 export const CHARTS: Record<string, ChartPin> = {
     // --- networking (issue 3) ---
     // --- security (issue 4) ---
+    /** Kyverno 1.19.0 (2026-08-20; k8s 1.33-1.35): chart tag kyverno-chart-3.9.0 of kyverno/kyverno v1.19.0. */
+    kyverno: { chart: "kyverno", version: "3.9.0", repo: "https://kyverno.github.io/kyverno/" },
+    /** Falco 0.44.1 (falcosecurity/charts falco 9.1.0): `driver.kind: modern_ebpf`, `customRules`. */
+    falco: { chart: "falco", version: "9.1.0", repo: "https://falcosecurity.github.io/charts" },
+    /** Trivy Operator app 0.33.0 (aquasecurity/helm-charts trivy-operator 0.35.0, 2026-08). */
+    trivyOperator: { chart: "trivy-operator", version: "0.35.0", repo: "https://aquasecurity.github.io/helm-charts" },
 };

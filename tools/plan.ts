@@ -11,12 +11,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { planNodes, PROJECT, StackConfig } from "../config/model";
 import { formatErrors, validateAcrossStacks, validateStackConfig } from "../config/validate";
-import { evaluatePolicies, Violation } from "../policy-pack/evaluate";
+import { evaluatePolicies, PackConfig, Violation } from "../policy-pack/evaluate";
 import { runOffline } from "./offline/run";
 import { RecordedOutput, RecordedResource, unwrapSecrets } from "./offline/record";
 import { StackReferenceState } from "./offline/mocks";
-import { collectArtifacts } from "./plan/artifacts";
-import { countByType, renderTree, renderViolations, stackPlanJson, StackPlanJson } from "./plan/report";
+import { Artifact, collectArtifacts } from "./plan/artifacts";
+import { countByType, renderTree, renderViolations, stackPlanJson } from "./plan/report";
 import { simulatedIps } from "./plan/simulate";
 import { readStackFile, referencedStackName, StackFile, StackFileError } from "./plan/stack-file";
 
@@ -96,26 +96,46 @@ function writeFile(file: string, content: string): void {
     fs.writeFileSync(file, content);
 }
 
-export async function plan(options: PlanOptions, log: (line: string) => void): Promise<number> {
-    const files = options.stacks.map((s) => readStackFile(options.configDir, s));
-    // App stacks need mgmt's outputs for their StackReference: plan mgmt first even if not named.
-    for (const f of [...files]) {
+/** One stack, planned. */
+export interface PlannedStack {
+    stack: string;
+    config: StackConfig;
+    /** Resources with secrets revealed (mock placeholders), as policies see them. */
+    resources: RecordedResource[];
+    /** Resources with secret markers kept, to tell what is secret. */
+    recorded: RecordedResource[];
+    outputs: Record<string, RecordedOutput>;
+    violations: Violation[];
+    artifacts: Artifact[];
+}
+
+export type PlanResult = { ok: true; stacks: PlannedStack[] } | { ok: false; report: string[] };
+
+/** Adds the mgmt stack an app stack references when it is not planned already. */
+export function withReferencedStacks(files: StackFile[], read: (stack: string) => StackFile): StackFile[] {
+    const result = [...files];
+    for (const f of files) {
         const ref = f.raw.mgmtStack;
-        if (typeof ref === "string" && !files.some((g) => g.stack === referencedStackName(ref))) {
-            files.unshift(readStackFile(options.configDir, referencedStackName(ref)));
-            log(`(planning ${referencedStackName(ref)} too: ${f.stack} references it)`);
+        if (typeof ref === "string" && !result.some((g) => g.stack === referencedStackName(ref))) {
+            result.unshift(read(referencedStackName(ref)));
         }
     }
+    return result;
+}
+
+/**
+ * Validates the stacks alone and together, then runs each program offline, mgmt first, feeding
+ * app stacks' StackReferences with mgmt's planned outputs; evaluates the policy pack per stack.
+ */
+export async function planStacks(files: StackFile[], packConfig?: PackConfig): Promise<PlanResult> {
     const { configs, report } = validateAll(files);
     if (report.length > 0) {
-        report.forEach((line) => log(line));
-        return 1;
+        return { ok: false, report };
     }
-    const ordered = [...files].sort((a, b) => Number(configs.get(a.stack)?.role !== "mgmt") - Number(configs.get(b.stack)?.role !== "mgmt"));
-
-    const planned: StackPlanJson[] = [];
+    const isApp = (f: StackFile) => Number(configs.get(f.stack)?.role !== "mgmt");
+    const ordered = [...files].sort((a, b) => isApp(a) - isApp(b));
+    const stacks: PlannedStack[] = [];
     const references: Record<string, StackReferenceState> = {};
-    let mandatory = 0;
     for (const f of ordered) {
         const config = configs.get(f.stack) as StackConfig;
         const result = await runOffline({
@@ -128,34 +148,56 @@ export async function plan(options: PlanOptions, log: (line: string) => void): P
             stackReferences: references,
         });
         if (!result.ok) {
-            log(result.configError ? `stack ${f.stack}: ${result.error}` : `stack ${f.stack}: the program failed:\n${result.error}`);
-            return 1;
+            return { ok: false, report: [result.configError ? `stack ${f.stack}: ${result.error}` : `stack ${f.stack}: the program failed:\n${result.error}`] };
         }
         references[`organization/${PROJECT}/${f.stack}`] = referenceState(result.outputs);
+        const resources = result.resources.map((r) => ({ ...r, inputs: unwrapSecrets(r.inputs, "reveal") as Record<string, unknown> }));
+        stacks.push({
+            stack: f.stack,
+            config,
+            resources,
+            recorded: result.resources,
+            outputs: result.outputs,
+            violations: evaluatePolicies(resources, { stack: f.stack, config: packConfig }),
+            artifacts: collectArtifacts(f.stack, resources),
+        });
+    }
+    return { ok: true, stacks };
+}
 
-        const revealed: RecordedResource[] = result.resources.map((r) => ({ ...r, inputs: unwrapSecrets(r.inputs, "reveal") as Record<string, unknown> }));
-        const violations: Violation[] = evaluatePolicies(revealed, { stack: f.stack });
+/** The CLI: plan, print, write artifacts and JSON. Returns the exit code. */
+export async function plan(options: PlanOptions, log: (line: string) => void): Promise<number> {
+    const read = (stack: string) => readStackFile(options.configDir, stack);
+    const named = options.stacks.map(read);
+    const files = withReferencedStacks(named, read);
+    files.filter((f) => !named.includes(f)).forEach((f) => log(`(planning ${f.stack} too: an app stack references it)`));
+    const result = await planStacks(files);
+    if (!result.ok) {
+        result.report.forEach((line) => log(line));
+        return 1;
+    }
+    let mandatory = 0;
+    for (const planned of result.stacks) {
+        const { stack, config, artifacts, violations } = planned;
         mandatory += violations.filter((v) => v.level === "mandatory").length;
-        const artifacts = collectArtifacts(f.stack, revealed);
-        fs.rmSync(path.join(options.outDir, f.stack), { recursive: true, force: true });
+        fs.rmSync(path.join(options.outDir, stack), { recursive: true, force: true });
         artifacts.forEach((a) => writeFile(path.join(options.outDir, a.path), a.content));
-
         const nodes = planNodes(config).map((n) => n.name).join(", ");
-        log(`== ${f.stack} (${config.role}, cluster ${config.name} id ${config.id}; nodes ${nodes}) ==`);
-        log(`${result.resources.length} resources:`);
-        renderTree(result.resources).forEach((line) => log(line));
+        log(`== ${stack} (${config.role}, cluster ${config.name} id ${config.id}; nodes ${nodes}) ==`);
+        log(`${planned.recorded.length} resources:`);
+        renderTree(planned.recorded).forEach((line) => log(line));
         log("by type:");
-        countByType(result.resources).forEach((line) => log(line));
-        log(`artifacts: ${artifacts.length} files under ${path.relative(process.cwd(), path.join(options.outDir, f.stack)) || "."}`);
+        countByType(planned.recorded).forEach((line) => log(line));
+        log(`artifacts: ${artifacts.length} files under ${path.relative(process.cwd(), path.join(options.outDir, stack)) || "."}`);
         log(violations.length === 0 ? "policy: no violations" : `policy: ${violations.length} violation(s)`);
         renderViolations(violations).forEach((line) => log(line));
-        planned.push(stackPlanJson(f.stack, result.resources, result.outputs, violations));
     }
     if (options.jsonFile) {
-        writeFile(options.jsonFile, `${JSON.stringify({ stacks: planned }, null, 2)}\n`);
+        const json = { stacks: result.stacks.map((p) => stackPlanJson(p.stack, p.recorded, p.outputs, p.violations)) };
+        writeFile(options.jsonFile, `${JSON.stringify(json, null, 2)}\n`);
         log(`plan JSON: ${options.jsonFile}`);
     }
-    log(mandatory === 0 ? `plan OK: ${planned.length} stack(s)` : `plan FAILED: ${mandatory} mandatory policy violation(s)`);
+    log(mandatory === 0 ? `plan OK: ${result.stacks.length} stack(s)` : `plan FAILED: ${mandatory} mandatory policy violation(s)`);
     return mandatory === 0 ? 0 : 1;
 }
 

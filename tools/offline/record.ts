@@ -15,6 +15,8 @@ export interface RecordedResource {
     inputs: Record<string, unknown>;
     /** Custom resource (true) or component (false). */
     custom: boolean;
+    /** Output names the engine must store as secrets. */
+    additionalSecretOutputs?: string[];
     /** Outputs a component registered (registerOutputs), wrapped like inputs. */
     outputs?: Record<string, unknown>;
 }

@@ -46,6 +46,7 @@ function recordMonitor(resources: Map<string, RecordedResource>): void {
                     propertyDependencies,
                     inputs: structToJs(req.getObject()),
                     custom: req.getCustom(),
+                    additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
                 });
             }
             callback(err, resp);

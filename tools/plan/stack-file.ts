@@ -32,7 +32,11 @@ export function readStackFile(dir: string, stack: string): StackFile {
     } catch (e) {
         throw new StackFileError(`${file} is not valid YAML: ${(e as Error).message}`);
     }
-    const config = (doc as { config?: Record<string, unknown> } | null)?.config ?? {};
+    return stackFileFromConfig(stack, file, (doc as { config?: Record<string, unknown> } | null)?.config ?? {});
+}
+
+/** A stack file from an in-memory `config:` map ("platform:key" → value), as tests build them. */
+export function stackFileFromConfig(stack: string, file: string, config: Record<string, unknown>): StackFile {
     const raw: Record<string, unknown> = {};
     const runtimeConfig: Record<string, string> = {};
     const secretKeys: string[] = [];

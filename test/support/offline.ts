@@ -1,0 +1,97 @@
+/**
+ * Test harness over the offline plan: runs the real stack programs under the mock runtime
+ * (one child process per stack) and gives tests the recorded resources, outputs, violations and
+ * node artifacts. The shipped three-stack plan is computed once per mocha process.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { PlannedStack, planStacks, withReferencedStacks } from "../../tools/plan";
+import { RecordedResource } from "../../tools/offline/record";
+import { readStackFile, stackFileFromConfig, StackFile } from "../../tools/plan/stack-file";
+
+export type { PlannedStack } from "../../tools/plan";
+
+export const REPO_ROOT = path.resolve(__dirname, "../..");
+/** Upstream schemas and fixtures live beside the repo, never inside it. */
+export const SHARED = path.resolve(REPO_ROOT, "../shared");
+
+let shipped: Promise<PlannedStack[]> | undefined;
+
+async function planOrThrow(files: StackFile[]): Promise<PlannedStack[]> {
+    const result = await planStacks(files);
+    if (!result.ok) {
+        throw new Error(`plan failed:\n${result.report.join("\n")}`);
+    }
+    return result.stacks;
+}
+
+/** mgmt, app1 and app2 exactly as shipped (memoised). */
+export function planShipped(): Promise<PlannedStack[]> {
+    shipped ??= planOrThrow(["mgmt", "app1", "app2"].map((s) => readStackFile(REPO_ROOT, s)));
+    return shipped;
+}
+
+/** The `config:` map of a shipped stack file, to copy and change in a test. */
+export function shippedConfig(stack: string): Record<string, any> {
+    return (parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> }).config;
+}
+
+/** Plans one stack from an in-memory config map (plus the shipped mgmt when it is an app stack). */
+export async function planWithConfig(stack: string, config: Record<string, unknown>): Promise<PlannedStack> {
+    const file = stackFileFromConfig(stack, `<test config for ${stack}>`, config);
+    const stacks = await planOrThrow(withReferencedStacks([file], (s) => readStackFile(REPO_ROOT, s)));
+    return stacks.find((p) => p.stack === stack) as PlannedStack;
+}
+
+/** Plans and returns the failure report (for configs that must be rejected). */
+export async function planReport(stack: string, config: Record<string, unknown>): Promise<string> {
+    const file = stackFileFromConfig(stack, `<test config for ${stack}>`, config);
+    const result = await planStacks(withReferencedStacks([file], (s) => readStackFile(REPO_ROOT, s)));
+    if (result.ok) {
+        throw new Error(`expected the plan of ${stack} to fail, but it succeeded`);
+    }
+    return result.report.join("\n");
+}
+
+/** The resource of that type and name; throws listing what exists otherwise. */
+export function findResource(resources: RecordedResource[], type: string, name: string): RecordedResource {
+    const found = resources.find((r) => r.type === type && r.name === name);
+    if (!found) {
+        const names = resources.filter((r) => r.type === type).map((r) => r.name);
+        throw new Error(`no ${type} named ${name}; have: ${names.join(", ") || "none"}`);
+    }
+    return found;
+}
+
+/** All resources of a type. */
+export function resourcesOfType(resources: RecordedResource[], type: string): RecordedResource[] {
+    return resources.filter((r) => r.type === type);
+}
+
+/**
+ * Whether an external validator is installed. Locally a missing tool skips its tests with a
+ * message; in CI (`CI` set, where .ci/run installs it) a missing tool is a failure.
+ */
+export function requireTool(ctx: Mocha.Context, tool: string): void {
+    if (spawnSync("which", [tool]).status === 0) {
+        return;
+    }
+    if (process.env.CI) {
+        throw new Error(`${tool} is not installed; .ci/run should have installed it`);
+    }
+    ctx.skip();
+}
+
+/** Skips (with the reason in the title) when ../shared is not beside the repo. */
+export function requireShared(ctx: Mocha.Context, relative: string): string {
+    const full = path.join(SHARED, relative);
+    if (!fs.existsSync(full)) {
+        if (process.env.CI) {
+            throw new Error(`${full} is missing; CI runs with ../shared beside the repo`);
+        }
+        ctx.skip();
+    }
+    return full;
+}
