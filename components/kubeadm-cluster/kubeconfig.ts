@@ -7,7 +7,12 @@ interface KubeconfigDoc {
 
 /** Rewrites every cluster's server to `server`; throws if the text is not a kubeconfig. */
 export function rewriteKubeconfigServer(kubeconfig: string, server: string): string {
-    const doc = parse(kubeconfig) as KubeconfigDoc | null;
+    let doc: KubeconfigDoc | null;
+    try {
+        doc = parse(kubeconfig) as KubeconfigDoc | null;
+    } catch {
+        doc = null;
+    }
     if (!doc || !Array.isArray(doc.clusters) || doc.clusters.length === 0) {
         throw new Error("admin.conf has no clusters; is the control plane initialised? (ls /etc/kubernetes on the first node)");
     }
