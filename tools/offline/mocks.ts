@@ -97,6 +97,11 @@ export function platformMocks(world: MockWorld): pulumi.runtime.Mocks {
                             publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${alphanumeric(args.name, 43)} ${PLACEHOLDER}\n`,
                         },
                     };
+                case "tls:index/selfSignedCert:SelfSignedCert":
+                case "tls:index/locallySignedCert:LocallySignedCert":
+                    return { id: `${args.name}-id`, state: { ...inputs, certPem: `-----BEGIN CERTIFICATE-----\n${PLACEHOLDER}-${alphanumeric(args.name, 16)}\n-----END CERTIFICATE-----\n` } };
+                case "tls:index/certRequest:CertRequest":
+                    return { id: `${args.name}-id`, state: { ...inputs, certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${PLACEHOLDER}\n-----END CERTIFICATE REQUEST-----\n` } };
                 default:
                     return { id: args.custom ? `${args.name}-id` : "", state: inputs };
             }

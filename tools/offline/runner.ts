@@ -76,37 +76,44 @@ async function resolveOutput(value: unknown): Promise<RecordedOutput> {
     return { value: resolved, secret };
 }
 
+/** What the run is waiting for, named in the timeout message. */
+let waitingFor = "the program module";
+
 async function run(job: RunJob): Promise<RunResult> {
     const resources = new Map<string, RecordedResource>();
-    const errors: string[] = [];
-    // Errors raised inside apply() surface as unhandled rejections; they fail the run.
-    process.on("unhandledRejection", (e) => errors.push(e instanceof Error ? e.message : String(e)));
+    // Errors raised inside apply() or while serializing inputs surface as unhandled rejections;
+    // the first one fails the run at once (the registration it broke would never complete).
+    const failed = new Promise<never>((_, reject) => process.on("unhandledRejection", reject));
 
     await pulumi.runtime.setMocks(platformMocks(job), job.project, job.stack, false, "organization");
     pulumi.runtime.setAllConfig(job.config, job.secretKeys);
     recordMonitor(resources);
     try {
-        const exported = await require(job.program);
-        const outputs: Record<string, RecordedOutput> = {};
-        for (const key of Object.keys(exported ?? {}).sort()) {
-            outputs[key] = await resolveOutput(exported[key]);
-        }
-        await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
-        if (errors.length > 0) {
-            throw new Error(errors.join("\n"));
-        }
-        const sorted = [...resources.values()].sort((a, b) => a.urn.localeCompare(b.urn));
-        return { ok: true, stack: job.stack, resources: sorted, outputs };
+        return await Promise.race([failed, record(job, resources)]);
     } catch (e) {
         const configError = e instanceof pulumi.RunError;
         return { ok: false, stack: job.stack, configError, error: e instanceof Error ? (configError ? e.message : e.stack ?? e.message) : String(e) };
     }
 }
 
+/** Loads the program, resolves its exports and waits until every registration has completed. */
+async function record(job: RunJob, resources: Map<string, RecordedResource>): Promise<RunResult> {
+    const exported = await require(job.program);
+    const outputs: Record<string, RecordedOutput> = {};
+    for (const key of Object.keys(exported ?? {}).sort()) {
+        waitingFor = `stack output "${key}"`;
+        outputs[key] = await resolveOutput(exported[key]);
+    }
+    waitingFor = "outstanding resource registrations";
+    await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+    const sorted = [...resources.values()].sort((a, b) => a.urn.localeCompare(b.urn));
+    return { ok: true, stack: job.stack, resources: sorted, outputs };
+}
+
 if (require.main === module) {
     process.once("message", (job: RunJob) => {
         const timer = setTimeout(() => {
-            process.send?.({ ok: false, stack: job.stack, configError: false, error: `offline run of ${job.stack} did not finish within ${TIMEOUT_MS / 1000}s` });
+            process.send?.({ ok: false, stack: job.stack, configError: false, error: `offline run of ${job.stack} did not finish within ${TIMEOUT_MS / 1000}s (waiting for ${waitingFor})` });
             process.exit(1);
         }, TIMEOUT_MS);
         run(job).then((result) => {
