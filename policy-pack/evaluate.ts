@@ -82,6 +82,7 @@ function levelOf(value: unknown, where: string): EnforcementLevel | undefined {
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
+const validators = new WeakMap<object, ReturnType<typeof ajv.compile>>();
 
 /** The policy's options: schema defaults, then the configured values, validated against the schema. */
 function optionsOf(policy: Policies[number], entry: unknown): Record<string, unknown> {
@@ -94,7 +95,11 @@ function optionsOf(policy: Policies[number], entry: unknown): Record<string, unk
         }
         return {};
     }
-    const validate = ajv.compile({ type: "object", properties: schema.properties, required: schema.required ?? [], additionalProperties: false });
+    let validate = validators.get(schema);
+    if (!validate) {
+        validate = ajv.compile({ type: "object", properties: schema.properties, required: schema.required ?? [], additionalProperties: false });
+        validators.set(schema, validate);
+    }
     if (!validate(given)) {
         const problems = (validate.errors ?? []).map(e => `${e.instancePath || "/"} ${e.message}${e.keyword === "additionalProperties" ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ""}`);
         throw new PolicyConfigError(`config for policy ${policy.name}: ${problems.join("; ")}`);

@@ -5,9 +5,11 @@ import { overlaps, parseCidr } from "../config/cidr";
 import { StackConfig } from "../config/model";
 import { buildCluster, ClusterOutputs } from "./cluster";
 import { MgmtReference } from "./mgmt-reference";
+import { buildNetworking, NetworkingOutputs } from "./networking";
+import { deploySecurity } from "./security";
 
 /** Everything `pulumi stack output` shows for an app stack. */
-export interface AppOutputs extends ClusterOutputs {
+export interface AppOutputs extends ClusterOutputs, NetworkingOutputs {
     /** The mgmt cluster this stack is attached to. */
     mgmt: { clusterName: pulumi.Output<string>; apiServerEndpoint: pulumi.Output<string> };
 }
@@ -40,6 +42,9 @@ export async function appStack(loaded: LoadedConfig): Promise<AppOutputs> {
     if (problems.length > 0) {
         throw new pulumi.RunError(`stack ${pulumi.getStack()} does not fit mgmt (${config.mgmtStack}):\n  - ${problems.join("\n  - ")}`);
     }
-    const { outputs } = buildCluster(loaded);
-    return { ...outputs, mgmt: { clusterName: mgmt.output("clusterName"), apiServerEndpoint: mgmt.output("apiServerEndpoint") } };
+    const { cluster, outputs } = buildCluster(loaded);
+    // The mesh CA mgmt generated: every cluster's certs chain to it, so peers trust each other.
+    const networking = buildNetworking(config, cluster, { certPem: mgmt.output("ciliumCaCert"), keyPem: mgmt.output("ciliumCaKey") });
+    deploySecurity(config, cluster.provider, networking.ready);
+    return { ...outputs, ...networking.outputs, mgmt: { clusterName: mgmt.output("clusterName"), apiServerEndpoint: mgmt.output("apiServerEndpoint") } };
 }

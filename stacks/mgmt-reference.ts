@@ -16,6 +16,10 @@ export interface MgmtStackOutputs {
     apiServerEndpoint: string;
     /** mgmt's pod CIDR. */
     podCidr: string;
+    /** The mesh's Cilium CA certificate, PEM. */
+    ciliumCaCert: string;
+    /** The mesh's Cilium CA private key, PEM (secret). */
+    ciliumCaKey: string;
 }
 
 /** A StackReference with typed, required outputs. */

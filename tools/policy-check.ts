@@ -8,8 +8,11 @@ import { evaluatePolicies, PackConfig, PlannedResource, PolicyConfigError, resol
 
 export const USAGE = "usage: policy-check <file or dir>... [--config FILE.json] [--policy GLOB]...";
 
-/** Bad input from the user: reported on stderr with exit code 2. */
+/** Bad command line: reported on stderr with the usage, exit code 2. */
 export class UsageError extends Error {}
+
+/** A file that cannot be read or parsed: reported on stderr naming the file, exit code 2. */
+export class InputError extends Error {}
 
 export interface CliArgs {
     paths: string[];
@@ -75,7 +78,7 @@ function yamlFiles(p: string): string[] {
     try {
         stat = fs.statSync(p);
     } catch {
-        throw new UsageError(`${p}: no such file or directory`);
+        throw new InputError(`${p}: no such file or directory`);
     }
     if (!stat.isDirectory()) {
         return [p];
@@ -88,11 +91,11 @@ function yamlFiles(p: string): string[] {
 
 function checkObject(o: unknown, where: string): Record<string, any> {
     if (!o || typeof o !== "object" || Array.isArray(o)) {
-        throw new UsageError(`${where}: not a Kubernetes object (expected a mapping with apiVersion and kind)`);
+        throw new InputError(`${where}: not a Kubernetes object (expected a mapping with apiVersion and kind)`);
     }
     const obj = o as Record<string, any>;
     if (typeof obj.apiVersion !== "string" || typeof obj.kind !== "string") {
-        throw new UsageError(`${where}: missing apiVersion or kind`);
+        throw new InputError(`${where}: missing apiVersion or kind`);
     }
     return obj;
 }
@@ -106,7 +109,7 @@ export function loadObjects(paths: string[]): { files: string[]; objects: Loaded
         docs.forEach((doc, index) => {
             const error = doc.errors[0];
             if (error) {
-                throw new UsageError(`${file}: document ${index}: invalid YAML: ${error.message.split("\n")[0]}`);
+                throw new InputError(`${file}: document ${index}: invalid YAML: ${error.message.split("\n")[0].replace(/:$/, "")}`);
             }
             const value = doc.toJS();
             if (value === null || value === undefined) {
@@ -163,12 +166,12 @@ function readConfig(file: string): PackConfig {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch {
-        throw new UsageError(`${file}: cannot read the config file`);
+        throw new InputError(`${file}: cannot read the config file`);
     }
     try {
         return JSON.parse(text) as PackConfig;
     } catch (e) {
-        throw new UsageError(`${file}: invalid JSON: ${(e as Error).message}`);
+        throw new InputError(`${file}: invalid JSON: ${(e as Error).message}`);
     }
 }
 
@@ -196,7 +199,7 @@ export function run(argv: string[], out: (line: string) => void, err: (line: str
         out(summary(violations, objects.length, files.length, policyCount));
         return violations.some(v => v.level === "mandatory") ? 1 : 0;
     } catch (e) {
-        if (e instanceof UsageError || e instanceof PolicyConfigError) {
+        if (e instanceof UsageError || e instanceof InputError || e instanceof PolicyConfigError) {
             err(`policy-check: ${e.message}`);
             if (e instanceof UsageError) {
                 err(USAGE);

@@ -14,9 +14,6 @@ const POD_TEMPLATE_PATHS: Record<string, string[]> = {
     "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template"],
 };
 
-/** The Pulumi type tokens of every kind that carries a pod spec. */
-export const POD_TYPES = Object.keys(POD_TEMPLATE_PATHS);
-
 export type ContainerList = "initContainers" | "containers" | "ephemeralContainers";
 
 /** A pod spec found in a resource, with the paths used in messages. */

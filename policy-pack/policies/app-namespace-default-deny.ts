@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { StackValidationPolicy } from "@pulumi/policy";
 import { objectName } from "../lib/k8s";
 
-export const DEFAULT_APP_NAMESPACE_LABEL = "platform.example/app-namespace";
+const DEFAULT_APP_NAMESPACE_LABEL = "platform.example/app-namespace";
 
 /** An empty podSelector selects every pod of the namespace. */
 function selectsAllPods(selector: any): boolean {

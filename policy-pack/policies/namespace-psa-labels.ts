@@ -1,11 +1,13 @@
 // Seed 001 §6.4/§19.1 and seed 002 §C: every namespace states its Pod Security level explicitly
-// instead of relying on the cluster default; "privileged" needs a recorded reason.
+// instead of relying on the cluster default; "privileged" needs a recorded reason, either in this
+// policy's config or on the Namespace itself (the annotation components/psa-exemption writes).
 import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { exemptNamespacesSchema, NamespaceExemption, objectName } from "../lib/k8s";
 
 const PSA_PREFIX = "pod-security.kubernetes.io/";
 const LEVELS = ["privileged", "baseline", "restricted"];
+const DEFAULT_REASON_ANNOTATION = "platform.local/psa-exemption-reason";
 
 export const namespacePsaLabels: ResourceValidationPolicy = {
     name: "namespace-psa-labels",
@@ -20,10 +22,15 @@ export const namespacePsaLabels: ResourceValidationPolicy = {
                 ]),
                 description: "Namespaces allowed to enforce the privileged level, each with the reason.",
             },
+            exemptionReasonAnnotation: {
+                type: "string", minLength: 1, default: DEFAULT_REASON_ANNOTATION,
+                description: "A Namespace annotated with a non-empty reason under this key may also enforce privileged.",
+            },
         },
     },
     validateResource: validateResourceOfType(k8s.core.v1.Namespace, (ns, args, reportViolation) => {
-        const { privilegedNamespaces = [] } = args.getConfig<{ privilegedNamespaces?: NamespaceExemption[] }>();
+        const { privilegedNamespaces = [], exemptionReasonAnnotation = DEFAULT_REASON_ANNOTATION } =
+            args.getConfig<{ privilegedNamespaces?: NamespaceExemption[]; exemptionReasonAnnotation?: string }>();
         const name = objectName(ns, args.name);
         const labels: Record<string, string> = ns.metadata?.labels ?? {};
         const enforce = labels[`${PSA_PREFIX}enforce`];
@@ -36,8 +43,9 @@ export const namespacePsaLabels: ResourceValidationPolicy = {
                 reportViolation(`metadata.labels["${PSA_PREFIX}${mode}"] is ${JSON.stringify(value)}; use one of ${LEVELS.join(", ")}.`);
             }
         }
-        if (enforce === "privileged" && !privilegedNamespaces.some(p => p.namespace === name)) {
-            reportViolation(`metadata.labels["${PSA_PREFIX}enforce"] is "privileged" on namespace ${name}; use "baseline", or list the namespace in this policy's privilegedNamespaces with a reason.`);
+        const recorded = String(ns.metadata?.annotations?.[exemptionReasonAnnotation] ?? "").trim() !== "";
+        if (enforce === "privileged" && !recorded && !privilegedNamespaces.some(p => p.namespace === name)) {
+            reportViolation(`metadata.labels["${PSA_PREFIX}enforce"] is "privileged" on namespace ${name}; use "baseline", or record why: annotate it with ${exemptionReasonAnnotation} or list it in this policy's privilegedNamespaces.`);
         }
     }),
 };

@@ -1,7 +1,7 @@
 // Seed 002 §C label standard: svc, team, region, release_id on every workload.
 import { workloadPolicy } from "../lib/workload-policy";
 
-export const DEFAULT_REQUIRED_LABELS = ["svc", "team", "region", "release_id"];
+const DEFAULT_REQUIRED_LABELS = ["svc", "team", "region", "release_id"];
 
 export const requiredWorkloadLabels = workloadPolicy({
     name: "required-workload-labels",

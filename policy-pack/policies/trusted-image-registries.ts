@@ -3,7 +3,7 @@ import { containersOf } from "../lib/k8s";
 import { imageName, parseImage } from "../lib/image";
 import { workloadPolicy } from "../lib/workload-policy";
 
-export const DEFAULT_TRUSTED_REGISTRIES = ["harbor.local.dev", "gcr.io", "docker.io/library"];
+const DEFAULT_TRUSTED_REGISTRIES = ["harbor.local.dev", "gcr.io", "docker.io/library"];
 
 export const trustedImageRegistries = workloadPolicy({
     name: "trusted-image-registries",

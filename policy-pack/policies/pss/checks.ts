@@ -226,10 +226,11 @@ export const PSS_CHECKS: PssCheck[] = [
         id: "restrictedVolumes", slug: "volume-types", level: "restricted",
         description: "Pods may only use configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret volumes.",
         check: pod => volumes(pod).flatMap((v, i) => {
-            if (RESTRICTED_VOLUME_SOURCES.some(k => set(v?.[k]))) {
+            const kind = Object.keys(v ?? {}).find(k => k !== "name" && set(v[k]));
+            // A volume without a source is defaulted to emptyDir by the API server.
+            if (kind === undefined || RESTRICTED_VOLUME_SOURCES.some(k => set(v?.[k]))) {
                 return [];
             }
-            const kind = Object.keys(v ?? {}).find(k => k !== "name" && set(v[k])) ?? "unknown";
             return [{
                 path: `${pod.specPath}.volumes[${i}].${kind}`,
                 message: `${pod.specPath}.volumes[${i}] (volume ${json(v?.name)}) uses the ${kind} volume type; use one of ${RESTRICTED_VOLUME_SOURCES.join(", ")}.`,
@@ -241,7 +242,7 @@ export const PSS_CHECKS: PssCheck[] = [
         description: "Containers must set allowPrivilegeEscalation to false (Windows pods are exempt).",
         check: pod => isWindows(pod) ? [] : containersOf(pod).flatMap(c => c.container.securityContext?.allowPrivilegeEscalation === false ? [] : [{
             path: `${c.path}.securityContext.allowPrivilegeEscalation`,
-            message: `${c.path}.securityContext.allowPrivilegeEscalation is ${json(c.container.securityContext?.allowPrivilegeEscalation ?? "unset")}; set it to false.`,
+            message: `${c.path}.securityContext.allowPrivilegeEscalation is ${c.container.securityContext?.allowPrivilegeEscalation === undefined ? "unset" : json(c.container.securityContext.allowPrivilegeEscalation)}; set it to false.`,
         }]),
     },
     {

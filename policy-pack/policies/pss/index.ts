@@ -6,7 +6,7 @@ import { workloadPolicy } from "../../lib/workload-policy";
 import { PSS_CHECKS, PssCheck } from "./checks";
 
 /** Seed 001 §6.4: the namespaces whose PSA exemption "cannot be reduced". */
-export const PSS_DEFAULT_EXEMPTIONS: NamespaceExemption[] = [
+const PSS_DEFAULT_EXEMPTIONS: NamespaceExemption[] = [
     { namespace: "kube-system", reason: "control-plane and node components need host access (seed 001 §6.4)" },
     { namespace: "cilium-system", reason: "the CNI agent needs host networking and privileges (seed 001 §6.4)" },
 ];

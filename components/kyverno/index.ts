@@ -1,0 +1,53 @@
+/**
+ * Kyverno (ADR-003, app clusters only): the admission controller from its pinned chart, then the
+ * ClusterPolicies of `policies.ts`. The policies are custom resources of CRDs the chart installs,
+ * so they wait for the release: CRDs before CRs.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { CHARTS } from "../../config/versions";
+import { psaLabels } from "../app-namespaces/psa";
+import { kyvernoClusterPolicies } from "./policies";
+
+/** Namespace of the Kyverno controllers. */
+export const KYVERNO_NAMESPACE = "kyverno";
+
+/** Arguments of Kyverno. */
+export interface KyvernoArgs {
+    /** Registries pods may pull from (config `security.trustedRegistries`). */
+    trustedRegistries: string[];
+    /** Namespaces the policies skip: system and platform namespaces, not the teams' (see `kyvernoClusterPolicies`). */
+    excludedNamespaces: string[];
+    /** Provider of the cluster to install into. */
+    provider: k8s.Provider;
+}
+
+/** Kyverno and the platform's ClusterPolicies in one cluster. */
+export class Kyverno extends pulumi.ComponentResource {
+    /** The Helm release; anything that needs Kyverno's CRDs or webhooks depends on it. */
+    public readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: KyvernoArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:security:Kyverno", name, {}, opts);
+        const { provider } = args;
+        const pin = CHARTS.kyverno;
+        // The chart's pods meet baseline; restricted stays audited and warned like the cluster default.
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: KYVERNO_NAMESPACE, labels: psaLabels("baseline") } }, { parent: this, provider });
+        this.release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: "kyverno",
+                chart: pin.chart,
+                version: pin.version,
+                repositoryOpts: { repo: pin.repo },
+                namespace: namespace.metadata.name,
+            },
+            { parent: this, provider },
+        );
+        for (const policy of kyvernoClusterPolicies(args.trustedRegistries, args.excludedNamespaces)) {
+            // The ClusterPolicy CRD and the admission webhook come with the release.
+            new k8s.apiextensions.CustomResource(`${name}-${policy.metadata.name}`, policy, { parent: this, provider, dependsOn: [this.release] });
+        }
+        this.registerOutputs({ release: this.release.status });
+    }
+}

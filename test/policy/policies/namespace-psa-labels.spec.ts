@@ -1,0 +1,35 @@
+import { strict as assert } from "assert";
+import { assertPolicyMetadata, check } from "../helpers";
+
+const NAME = "namespace-psa-labels";
+const namespace = (name: string, labels: Record<string, string>) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels } });
+const ENFORCE = "pod-security.kubernetes.io/enforce";
+
+describe(NAME, () => {
+    it("is mandatory with a full-sentence description", () => assertPolicyMetadata(NAME, "mandatory"));
+
+    it("passes explicit baseline/restricted labels, and privileged for kube-system (listed by default)", () => {
+        assert.deepEqual(check(NAME, [
+            namespace("apps", { [ENFORCE]: "baseline", "pod-security.kubernetes.io/warn": "restricted" }),
+            namespace("kube-system", { [ENFORCE]: "privileged" }),
+        ]), []);
+    });
+
+    it("fails a namespace without the enforce label", () => {
+        assert.deepEqual(check(NAME, namespace("apps", { team: "x" })).map(v => v.message),
+            [`metadata.labels["${ENFORCE}"] is not set on namespace apps; set it to "baseline" or "restricted".`]);
+    });
+
+    it("fails an invalid level and an unlisted privileged namespace", () => {
+        assert.match(check(NAME, namespace("apps", { [ENFORCE]: "strict" }))[0].message, /is "strict"; use one of privileged, baseline, restricted/);
+        assert.match(check(NAME, namespace("monitoring", { [ENFORCE]: "privileged" }))[0].message, /annotate it with platform\.local\/psa-exemption-reason or list it in this policy's privilegedNamespaces\.$/);
+        assert.deepEqual(check(NAME, namespace("monitoring", { [ENFORCE]: "privileged" }), { [NAME]: { privilegedNamespaces: [{ namespace: "monitoring", reason: "node-exporter" }] } }), []);
+    });
+
+    it("accepts privileged when the Namespace records the reason in its exemption annotation", () => {
+        const ns = { ...namespace("falco", { [ENFORCE]: "privileged" }), metadata: { name: "falco", labels: { [ENFORCE]: "privileged" }, annotations: { "platform.local/psa-exemption-reason": "eBPF probe needs host access" } } };
+        assert.deepEqual(check(NAME, ns), []);
+        ns.metadata.annotations["platform.local/psa-exemption-reason"] = " ";
+        assert.equal(check(NAME, ns).length, 1, "a blank reason does not count");
+    });
+});

@@ -1,0 +1,80 @@
+// The security add-ons as the shipped stacks create them, recorded under the offline mocks.
+import { strict as assert } from "assert";
+import { CHARTS } from "../../config/versions";
+import { PlannedStack, planShipped, resourcesOfType } from "../support/offline";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const CLUSTER_POLICY = "kubernetes:kyverno.io/v1:ClusterPolicy";
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+describe("security add-ons in the shipped stacks", function () {
+    this.timeout(180_000);
+    let stacks: PlannedStack[];
+    before(async () => {
+        stacks = await planShipped();
+    });
+    const stack = (name: string) => stacks.find((s) => s.stack === name) as PlannedStack;
+    const SECURITY_CHARTS = [CHARTS.falco, CHARTS.kyverno, CHARTS.trivyOperator].map((p) => p.chart);
+    // Other issues add their own releases to the same stacks; only ours are counted.
+    const charts = (s: PlannedStack) => resourcesOfType(s.resources, RELEASE).map((r) => r.inputs.chart as string).filter((c) => SECURITY_CHARTS.includes(c)).sort();
+
+    it("installs Falco and Trivy Operator everywhere, Kyverno only on app clusters (ADR-003)", () => {
+        assert.deepEqual(charts(stack("mgmt")), ["falco", "trivy-operator"]);
+        for (const app of ["app1", "app2"]) {
+            assert.deepEqual(charts(stack(app)), ["falco", "kyverno", "trivy-operator"], app);
+        }
+    });
+
+    it("pins every release to config/versions.ts", () => {
+        const pins = Object.values(CHARTS);
+        for (const s of stacks) {
+            for (const r of resourcesOfType(s.resources, RELEASE)) {
+                const pin = pins.find((p) => p.chart === r.inputs.chart);
+                assert.ok(pin, `${s.stack}/${r.name}`);
+                assert.equal(r.inputs.version, pin.version);
+                assert.deepEqual(r.inputs.repositoryOpts, { repo: pin.repo });
+            }
+        }
+    });
+
+    it("creates each ClusterPolicy after the Kyverno release (CRDs before CRs)", () => {
+        for (const app of ["app1", "app2"]) {
+            const s = stack(app);
+            const [kyverno] = resourcesOfType(s.resources, RELEASE).filter((r) => r.inputs.chart === "kyverno");
+            const policies = resourcesOfType(s.resources, CLUSTER_POLICY);
+            assert.equal(policies.length, 4, app);
+            for (const p of policies) {
+                assert.ok(p.dependencies.includes(kyverno.urn), `${app}/${p.name} depends on ${kyverno.urn}`);
+            }
+        }
+    });
+
+    it("gives every Namespace an explicit enforce label, and privileged ones a review-by date", () => {
+        for (const s of stacks) {
+            for (const ns of resourcesOfType(s.resources, NAMESPACE)) {
+                const meta = ns.inputs.metadata as any;
+                const enforce = meta.labels["pod-security.kubernetes.io/enforce"];
+                assert.ok(["privileged", "baseline", "restricted"].includes(enforce), `${s.stack}/${meta.name}`);
+                if (enforce === "privileged") {
+                    assert.match(meta.annotations["platform.local/psa-exemption-review-by"], /^\d{4}-\d{2}-\d{2}$/, `${s.stack}/${meta.name}`);
+                }
+            }
+        }
+    });
+
+    it("guards the configured application namespaces on app clusters only, each with default-deny inside", () => {
+        const appNamespaces = (s: PlannedStack) => resourcesOfType(s.resources, NAMESPACE).filter((r) => (r.inputs.metadata as any).labels["platform.example/app-namespace"] === "true");
+        assert.deepEqual(appNamespaces(stack("mgmt")), []);
+        for (const app of ["app1", "app2"]) {
+            const s = stack(app);
+            const names = appNamespaces(s).map((r) => (r.inputs.metadata as any).name);
+            assert.ok(names.includes("application"), app);
+            for (const name of names) {
+                const deny = resourcesOfType(s.resources, NETWORK_POLICY).find((r) => (r.inputs.metadata as any).namespace === name && (r.inputs.metadata as any).name === "default-deny-all");
+                assert.ok(deny, `${app}/${name}`);
+                assert.deepEqual((deny.inputs.spec as any).podSelector, {});
+            }
+        }
+    });
+});
