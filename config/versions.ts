@@ -70,6 +70,6 @@ export const CHARTS: Record<string, ChartPin> = {
     kyverno: { chart: "kyverno", version: "3.9.0", repo: "https://kyverno.github.io/kyverno/" },
     /** Falco 0.44.1 (falcosecurity/charts falco 9.1.0): `driver.kind: modern_ebpf`, `customRules`. */
     falco: { chart: "falco", version: "9.1.0", repo: "https://falcosecurity.github.io/charts" },
-    /** Trivy Operator app 0.33.0 (aquasecurity/helm-charts trivy-operator 0.35.0, 2026-08). */
-    trivyOperator: { chart: "trivy-operator", version: "0.35.0", repo: "https://aquasecurity.github.io/helm-charts" },
+    /** Trivy Operator (aquasecurity/helm-charts trivy-operator 0.34.0; the newest release confirmed by a merged upgrade PR). */
+    trivyOperator: { chart: "trivy-operator", version: "0.34.0", repo: "https://aquasecurity.github.io/helm-charts" },
 };

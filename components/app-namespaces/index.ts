@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { psaLabels } from "./psa";
+import { psaLabels } from "../psa-exemption";
 
 type NetworkPolicyArgs = k8s.types.input.networking.v1.NetworkPolicy;
 type NetworkPolicyPort = k8s.types.input.networking.v1.NetworkPolicyPort;

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../../config/versions";
-import { psaLabels } from "../app-namespaces/psa";
+import { psaLabels } from "../psa-exemption";
 import { kyvernoClusterPolicies } from "./policies";
 
 /** Namespace of the Kyverno controllers. */

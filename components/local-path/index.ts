@@ -18,7 +18,7 @@ export const LOCAL_PATH_PROVISIONER = "rancher.io/local-path";
 /** The provisioner's helper pods mount hostPath to create and delete volume directories. */
 export const LOCAL_PATH_PSA_EXEMPTION: PsaExemption = {
     reason: "local-path-provisioner helper pods mount hostPath to create and remove volume directories on the node",
-    reviewBy: "2027-05-01",
+    owner: "platform-storage",
 };
 
 /** A StorageClass of seed 001 §7.5. */

@@ -12,7 +12,7 @@ export const METALLB_NAMESPACE = "metallb-system";
 /** The speaker answers ARP from the host network (hostNetwork, NET_RAW): baseline forbids both. */
 export const METALLB_PSA_EXEMPTION: PsaExemption = {
     reason: "MetalLB speaker uses hostNetwork and NET_RAW to answer ARP for LoadBalancer IPs (seed 001 §19.2)",
-    reviewBy: "2027-05-01",
+    owner: "platform-network",
 };
 
 /** Name of the cluster's pool, as in seed 001 §19.2 (`mgmt-pool`). */

@@ -5,7 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../../config/versions";
-import { privilegedNamespaceMetadata } from "../app-namespaces/psa";
+import { privilegedNamespaceMetadata } from "../psa-exemption";
 
 /** Namespace of the operator and of its scan jobs. */
 export const TRIVY_NAMESPACE = "trivy-system";

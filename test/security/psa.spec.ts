@@ -7,7 +7,7 @@ import {
     PSA_EXEMPTIONS_APPROVED_ON,
     PSA_EXEMPTIONS_REVIEW_BY,
     psaLabels,
-} from "../../components/app-namespaces/psa";
+} from "../../components/psa-exemption";
 
 describe("PSA labels and exemptions", () => {
     it("sets enforce to the level and keeps audit and warn at restricted", () => {
