@@ -16,6 +16,11 @@ export interface ChartPin {
     repo: string;
 }
 
+/** The chart, exact version and repository of a pin, as `helm.v3.Release` arguments. */
+export function pinnedChart(pin: ChartPin): { chart: string; version: string; repositoryOpts: { repo: string } } {
+    return { chart: pin.chart, version: pin.version, repositoryOpts: { repo: pin.repo } };
+}
+
 /** Container images run outside any chart (static pods). */
 export const IMAGES = {
     /** kube-vip for the control-plane VIP (static pod; kube-vip.io "Static Pods" docs). */

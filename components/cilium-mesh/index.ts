@@ -10,7 +10,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { kubernetesMinor, MeshPeer, StackConfig } from "../../config/model";
-import { CHARTS, CILIUM_KUBERNETES_MINORS, MANIFESTS } from "../../config/versions";
+import { CHARTS, CILIUM_KUBERNETES_MINORS, MANIFESTS, pinnedChart } from "../../config/versions";
 import { MeshCa } from "./ca";
 
 export { createMeshCa, MeshCa } from "./ca";
@@ -217,9 +217,7 @@ export class CiliumMesh extends pulumi.ComponentResource {
             `${name}-cilium`,
             {
                 name: "cilium",
-                chart: CHARTS.cilium.chart,
-                version: CHARTS.cilium.version,
-                repositoryOpts: { repo: CHARTS.cilium.repo },
+                ...pinnedChart(CHARTS.cilium),
                 namespace: CILIUM_NAMESPACE,
                 // The CA key is inside the values.
                 values: pulumi.secret(values),

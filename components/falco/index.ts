@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS } from "../../config/versions";
+import { CHARTS, pinnedChart } from "../../config/versions";
 import { privilegedNamespaceMetadata } from "../psa-exemption";
 import { renderFalcoCustomRules } from "./rules";
 
@@ -33,7 +33,6 @@ export class Falco extends pulumi.ComponentResource {
     constructor(name: string, args: FalcoArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:security:Falco", name, {}, opts);
         const { provider } = args;
-        const pin = CHARTS.falco;
         // privileged: the eBPF probe needs a privileged container with host PID and /proc, /sys and
         // the container runtime socket mounted from the host; no lower PSS level allows that.
         const namespace = new k8s.core.v1.Namespace(
@@ -50,9 +49,7 @@ export class Falco extends pulumi.ComponentResource {
             `${name}-release`,
             {
                 name: "falco",
-                chart: pin.chart,
-                version: pin.version,
-                repositoryOpts: { repo: pin.repo },
+                ...pinnedChart(CHARTS.falco),
                 namespace: namespace.metadata.name,
                 values: falcoValues(),
             },

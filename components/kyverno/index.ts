@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS } from "../../config/versions";
+import { CHARTS, pinnedChart } from "../../config/versions";
 import { psaLabels } from "../psa-exemption";
 import { kyvernoClusterPolicies } from "./policies";
 
@@ -30,16 +30,13 @@ export class Kyverno extends pulumi.ComponentResource {
     constructor(name: string, args: KyvernoArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:security:Kyverno", name, {}, opts);
         const { provider } = args;
-        const pin = CHARTS.kyverno;
         // The chart's pods meet baseline; restricted stays audited and warned like the cluster default.
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: KYVERNO_NAMESPACE, labels: psaLabels("baseline") } }, { parent: this, provider });
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             {
                 name: "kyverno",
-                chart: pin.chart,
-                version: pin.version,
-                repositoryOpts: { repo: pin.repo },
+                ...pinnedChart(CHARTS.kyverno),
                 namespace: namespace.metadata.name,
             },
             { parent: this, provider },

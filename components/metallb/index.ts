@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS } from "../../config/versions";
+import { CHARTS, pinnedChart } from "../../config/versions";
 import { privilegedNamespaceMetadata, PsaExemption } from "../psa-exemption";
 
 export const METALLB_NAMESPACE = "metallb-system";
@@ -67,9 +67,7 @@ export class MetalLb extends pulumi.ComponentResource {
             `${name}-metallb`,
             {
                 name: "metallb",
-                chart: CHARTS.metallb.chart,
-                version: CHARTS.metallb.version,
-                repositoryOpts: { repo: CHARTS.metallb.repo },
+                ...pinnedChart(CHARTS.metallb),
                 namespace: ns.metadata.name,
             },
             { ...childOpts, dependsOn: args.after },

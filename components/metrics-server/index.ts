@@ -9,7 +9,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS } from "../../config/versions";
+import { CHARTS, pinnedChart } from "../../config/versions";
 
 export const METRICS_SERVER_NAMESPACE = "kube-system";
 
@@ -34,9 +34,7 @@ export class MetricsServer extends pulumi.ComponentResource {
             `${name}-metrics-server`,
             {
                 name: "metrics-server",
-                chart: CHARTS.metricsServer.chart,
-                version: CHARTS.metricsServer.version,
-                repositoryOpts: { repo: CHARTS.metricsServer.repo },
+                ...pinnedChart(CHARTS.metricsServer),
                 namespace: METRICS_SERVER_NAMESPACE,
                 values: metricsServerValues(),
             },

@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS } from "../../config/versions";
+import { CHARTS, pinnedChart } from "../../config/versions";
 import { privilegedNamespaceMetadata } from "../psa-exemption";
 
 /** Namespace of the operator and of its scan jobs. */
@@ -24,7 +24,6 @@ export class TrivyOperator extends pulumi.ComponentResource {
     constructor(name: string, args: TrivyOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:security:TrivyOperator", name, {}, opts);
         const { provider } = args;
-        const pin = CHARTS.trivyOperator;
         // privileged: the node-collector jobs (CIS node checks) run in this namespace with hostPID
         // and read-only hostPath mounts of /etc/kubernetes, /var/lib/kubelet and /var/lib/etcd.
         const namespace = new k8s.core.v1.Namespace(
@@ -41,9 +40,7 @@ export class TrivyOperator extends pulumi.ComponentResource {
             `${name}-release`,
             {
                 name: "trivy-operator",
-                chart: pin.chart,
-                version: pin.version,
-                repositoryOpts: { repo: pin.repo },
+                ...pinnedChart(CHARTS.trivyOperator),
                 namespace: namespace.metadata.name,
             },
             { parent: this, provider },
