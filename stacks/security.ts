@@ -35,23 +35,22 @@ export function kyvernoExcludedNamespaces(): string[] {
 }
 
 /**
- * Installs the security add-ons with `provider`. `dependsOn` is what must be ready first (the
- * CNI: no pod starts before it, so a Helm release waiting on its pods would time out).
+ * Installs the security add-ons with `provider`. `after` is what must be ready first (the CNI: no
+ * pod starts before it, so a Helm release waiting on its pods would time out).
  */
-export function deploySecurity(config: StackConfig, provider: k8s.Provider, dependsOn: pulumi.Input<pulumi.Resource>[] = []): SecurityAddOns {
-    const opts: pulumi.ComponentResourceOptions = { dependsOn };
+export function deploySecurity(config: StackConfig, provider: k8s.Provider, after: pulumi.Resource[]): SecurityAddOns {
     const name = config.name;
     const addOns: SecurityAddOns = {
-        falco: new Falco(`${name}-falco`, { provider }, opts),
-        trivy: new TrivyOperator(`${name}-trivy`, { provider }, opts),
+        falco: new Falco(`${name}-falco`, { provider, after }),
+        trivy: new TrivyOperator(`${name}-trivy`, { provider, after }),
     };
     if (config.role === "app") {
         addOns.kyverno = new Kyverno(
             `${name}-kyverno`,
-            { trustedRegistries: config.security.trustedRegistries, excludedNamespaces: kyvernoExcludedNamespaces(), provider },
-            opts,
+            { trustedRegistries: config.security.trustedRegistries, excludedNamespaces: kyvernoExcludedNamespaces(), provider, after },
         );
-        addOns.appNamespaces = new AppNamespaces(`${name}-app-namespaces`, { namespaces: config.security.appNamespaces, provider }, opts);
+        // Namespaces, quotas and NetworkPolicies need no running pods, so they do not wait for the CNI.
+        addOns.appNamespaces = new AppNamespaces(`${name}-app-namespaces`, { namespaces: config.security.appNamespaces, provider });
     }
     return addOns;
 }

@@ -23,6 +23,8 @@ export function falcoValues(): Record<string, unknown> {
 export interface FalcoArgs {
     /** Provider of the cluster to install into. */
     provider: k8s.Provider;
+    /** What must be running first: the CNI (the chart's pods need it). Components do not pass their own dependsOn to children. */
+    after: pulumi.Resource[];
 }
 
 /** Falco in one cluster. */
@@ -53,7 +55,7 @@ export class Falco extends pulumi.ComponentResource {
                 namespace: namespace.metadata.name,
                 values: falcoValues(),
             },
-            { parent: this, provider },
+            { parent: this, provider, dependsOn: args.after },
         );
         this.registerOutputs({ release: this.release.status });
     }

@@ -20,6 +20,8 @@ export interface KyvernoArgs {
     excludedNamespaces: string[];
     /** Provider of the cluster to install into. */
     provider: k8s.Provider;
+    /** What must be running first: the CNI (the chart's pods need it). Components do not pass their own dependsOn to children. */
+    after: pulumi.Resource[];
 }
 
 /** Kyverno and the platform's ClusterPolicies in one cluster. */
@@ -39,7 +41,7 @@ export class Kyverno extends pulumi.ComponentResource {
                 ...pinnedChart(CHARTS.kyverno),
                 namespace: namespace.metadata.name,
             },
-            { parent: this, provider },
+            { parent: this, provider, dependsOn: args.after },
         );
         for (const policy of kyvernoClusterPolicies(args.trustedRegistries, args.excludedNamespaces)) {
             // The ClusterPolicy CRD and the admission webhook come with the release.

@@ -14,6 +14,8 @@ export const TRIVY_NAMESPACE = "trivy-system";
 export interface TrivyOperatorArgs {
     /** Provider of the cluster to install into. */
     provider: k8s.Provider;
+    /** What must be running first: the CNI (the chart's pods need it). Components do not pass their own dependsOn to children. */
+    after: pulumi.Resource[];
 }
 
 /** Trivy Operator in one cluster. */
@@ -43,7 +45,7 @@ export class TrivyOperator extends pulumi.ComponentResource {
                 ...pinnedChart(CHARTS.trivyOperator),
                 namespace: namespace.metadata.name,
             },
-            { parent: this, provider },
+            { parent: this, provider, dependsOn: args.after },
         );
         this.registerOutputs({ release: this.release.status });
     }

@@ -38,6 +38,17 @@ describe("security add-ons in the shipped stacks", function () {
         }
     });
 
+    it("installs every security chart after Cilium, whose agents its pods need", () => {
+        for (const s of stacks) {
+            const releases = resourcesOfType(s.resources, RELEASE);
+            const cilium = releases.find((r) => r.inputs.chart === CHARTS.cilium.chart);
+            assert.ok(cilium, s.stack);
+            for (const r of releases.filter((r) => SECURITY_CHARTS.includes(r.inputs.chart as string))) {
+                assert.ok(r.dependencies.includes(cilium.urn), `${s.stack}/${r.name} does not wait for ${cilium.name}`);
+            }
+        }
+    });
+
     it("creates each ClusterPolicy after the Kyverno release (CRDs before CRs)", () => {
         for (const app of ["app1", "app2"]) {
             const s = stack(app);
