@@ -221,6 +221,10 @@ export class CiliumMesh extends pulumi.ComponentResource {
                 namespace: CILIUM_NAMESPACE,
                 // The CA key is inside the values.
                 values: pulumi.secret(values),
+                // Helm's --wait holds a release until each LoadBalancer Service has an address, and
+                // the clustermesh-apiserver's comes from MetalLB, whose pods need Cilium first: waiting
+                // here would deadlock. What follows waits on its own pods, which need the CNI.
+                skipAwait: true,
             },
             { ...childOpts, dependsOn: [crds] },
         );

@@ -94,4 +94,13 @@ describe("networking: the mesh across mgmt, app1 and app2", function () {
             dependsOn("local-path-provisioner", "cilium-mesh-cilium");
         }
     });
+
+    it("does not let Helm wait on the Cilium release, whose LoadBalancer Service only gets an IP from MetalLB installed after it", () => {
+        for (const planned of stacks) {
+            const cilium = resourcesOfType(planned.resources, RELEASE).find((r) => (r.inputs as any).chart === CHARTS.cilium.chart);
+            const values = ciliumValues(planned);
+            assert.equal(values.clustermesh.apiserver.service.type, "LoadBalancer");
+            assert.equal((cilium?.inputs as any).skipAwait, true, `${planned.stack}: Helm would wait for a MetalLB address that cannot come yet`);
+        }
+    });
 });
