@@ -111,6 +111,17 @@ export interface PlannedStack {
 
 export type PlanResult = { ok: true; stacks: PlannedStack[] } | { ok: false; report: string[] };
 
+/**
+ * The pack config for one stack: the stack's own trusted registries (what its Kyverno enforces)
+ * unless the given pack config sets them.
+ */
+export function stackPackConfig(config: StackConfig, packConfig: PackConfig = {}): PackConfig {
+    const key = "trusted-image-registries";
+    const given = packConfig[key];
+    const entry = typeof given === "string" ? { enforcementLevel: given } : ((given ?? {}) as Record<string, unknown>);
+    return { ...packConfig, [key]: { trustedRegistries: config.security.trustedRegistries, ...entry } };
+}
+
 /** Adds the mgmt stack an app stack references when it is not planned already. */
 export function withReferencedStacks(files: StackFile[], read: (stack: string) => StackFile): StackFile[] {
     const result = [...files];
@@ -158,7 +169,7 @@ export async function planStacks(files: StackFile[], packConfig?: PackConfig): P
             resources,
             recorded: result.resources,
             outputs: result.outputs,
-            violations: evaluatePolicies(resources, { stack: f.stack, config: packConfig }),
+            violations: evaluatePolicies(resources, { stack: f.stack, config: stackPackConfig(config, packConfig) }),
             artifacts: collectArtifacts(f.stack, resources),
         });
     }

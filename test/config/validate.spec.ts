@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { planNodes, StackConfig } from "../../config/model";
-import { ConfigError, RawConfig, validateAcrossStacks, validateStackConfig } from "../../config/validate";
+import { ConfigError, DEFAULT_TRUSTED_REGISTRIES, RawConfig, validateAcrossStacks, validateStackConfig } from "../../config/validate";
+import { policies } from "../../policy-pack/policies";
+import { stackPackConfig } from "../../tools/plan";
 import { shippedConfig } from "../support/offline";
 
 /** The raw keys (without "platform:") of a shipped stack file. */
@@ -246,5 +248,22 @@ describe("config/validate: across stacks", () => {
         const errors = validateAcrossStacks(stacks);
         assert.strictEqual(errors.length, 1);
         assert.match(errors[0].message, /does not list cluster "app2".*add \{name: app2, id: 3, address: 192\.168\.64\.221\}/);
+    });
+});
+
+describe("config/validate: trusted registries", () => {
+    it("the policy pack's default list is the platform's default list (seed 001 §13.2)", () => {
+        const policy = policies.find((p) => p.name === "trusted-image-registries");
+        assert.deepStrictEqual((policy?.configSchema?.properties.trustedRegistries as { default: unknown }).default, DEFAULT_TRUSTED_REGISTRIES);
+    });
+
+    it("the plan checks each stack against its own configured registries unless the pack config overrides them", () => {
+        const config = valid(mgmtWith((r) => (r.security = { trustedRegistries: ["registry.example.com"] })));
+        assert.deepStrictEqual(stackPackConfig(config), { "trusted-image-registries": { trustedRegistries: ["registry.example.com"] } });
+        assert.deepStrictEqual(stackPackConfig(config, { "trusted-image-registries": "advisory", all: "mandatory" }), {
+            "trusted-image-registries": { trustedRegistries: ["registry.example.com"], enforcementLevel: "advisory" },
+            all: "mandatory",
+        });
+        assert.deepStrictEqual(stackPackConfig(config, { "trusted-image-registries": { trustedRegistries: ["x.io"] } })["trusted-image-registries"], { trustedRegistries: ["x.io"] });
     });
 });
