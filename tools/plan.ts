@@ -84,7 +84,8 @@ function validateAll(files: StackFile[]): { configs: Map<string, StackConfig>; r
     return { configs, report };
 }
 
-function referenceState(outputs: Record<string, RecordedOutput>): StackReferenceState {
+/** The state a mocked StackReference to a planned stack returns. */
+export function referenceState(outputs: Record<string, RecordedOutput>): StackReferenceState {
     return {
         outputs: Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, unwrapSecrets(o.value, "reveal")])),
         secretOutputNames: Object.keys(outputs).filter((k) => outputs[k].secret),

@@ -3,11 +3,16 @@
  * keep secret.
  */
 import * as assert from "assert";
+import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { decodeRootScript } from "../../components/vm-node";
 import { RecordedResource } from "../../tools/offline/record";
 import { containsSecret } from "../../tools/offline/record";
-import { findResource, planReport, planShipped, planWithConfig, PlannedStack, requireTool, resourcesOfType, shippedConfig } from "../support/offline";
+import { runOffline } from "../../tools/offline/run";
+import { UNKNOWN } from "../../tools/offline/runner";
+import { referenceState } from "../../tools/plan";
+import { readStackFile } from "../../tools/plan/stack-file";
+import { findResource, planReport, planShipped, planWithConfig, PlannedStack, REPO_ROOT, requireTool, resourcesOfType, shippedConfig } from "../support/offline";
 import { cloudInitSchema, shellcheck } from "../support/validators";
 
 const REMOTE = "command:remote:Command";
@@ -239,4 +244,41 @@ describe("stacks under mocks: other shapes", function () {
         const report = await planReport("app1", config);
         assert.match(report, /app1: platform:network\.podCidr: 10\.100\.0\.0\/16 overlaps stack mgmt's podCidr/);
     });
+});
+
+describe("stacks under mocks: the first `pulumi preview`, before anything exists", function () {
+    const names = (resources: RecordedResource[]) => resources.map((r) => `${r.type} ${r.name}`).sort();
+
+    async function firstPreview(stack: string, shipped: PlannedStack[]) {
+        const file = readStackFile(REPO_ROOT, stack);
+        const mgmt = shipped.find((s) => s.stack === "mgmt") as PlannedStack;
+        const result = await runOffline({
+            project: "platform",
+            stack,
+            program: path.join(REPO_ROOT, "index.ts"),
+            config: file.runtimeConfig,
+            secretKeys: file.secretKeys,
+            simulatedIps: {},
+            // App stacks are previewed after mgmt is up, so mgmt's outputs are known.
+            stackReferences: { "organization/platform/mgmt": referenceState(mgmt.outputs) },
+            firstPreview: true,
+        });
+        assert.ok(result.ok, result.ok ? "" : result.error);
+        return result;
+    }
+
+    for (const stack of ["mgmt", "app1"]) {
+        it(`${stack}: registers every resource of the full plan while IPs, keys and the kubeconfig are unknown`, async () => {
+            const shipped = await planShipped();
+            const full = shipped.find((s) => s.stack === stack) as PlannedStack;
+            const preview = await firstPreview(stack, shipped);
+            assert.ok(preview.ok);
+            assert.deepStrictEqual(names(preview.resources), names(full.recorded));
+            for (const key of ["kubeconfig", "apiServerEndpoint", "nodes"]) {
+                assert.strictEqual(preview.outputs[key].value, UNKNOWN, key);
+            }
+            assert.strictEqual(preview.outputs.kubeconfig.secret, true);
+            assert.strictEqual(preview.outputs.clusterName.value, stack);
+        });
+    }
 });

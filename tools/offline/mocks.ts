@@ -19,6 +19,11 @@ export interface MockWorld {
     simulatedIps: Record<string, string>;
     /** Fully qualified stack name → its outputs. */
     stackReferences: Record<string, StackReferenceState>;
+    /**
+     * Simulate the first `pulumi preview`, before anything exists: providers compute nothing yet,
+     * so every resource's outputs are only its inputs (VM IPs, keys, kubeconfig: unknown).
+     */
+    firstPreview?: boolean;
 }
 
 /** Marks a simulated secret so nobody mistakes it for a real one. */
@@ -70,6 +75,9 @@ export function platformMocks(world: MockWorld): pulumi.runtime.Mocks {
     return {
         newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
             const inputs = args.inputs;
+            if (world.firstPreview && args.type !== "pulumi:pulumi:StackReference") {
+                return { id: "", state: inputs };
+            }
             switch (args.type) {
                 case "pulumi:pulumi:StackReference": {
                     const ref = world.stackReferences[args.name] ?? world.stackReferences[inputs.name];

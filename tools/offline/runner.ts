@@ -70,10 +70,18 @@ function recordMonitor(resources: Map<string, RecordedResource>): void {
     };
 }
 
+/** Marks a stack output whose value is not known yet (first preview). */
+export const UNKNOWN = "[unknown]";
+
 async function resolveOutput(value: unknown): Promise<RecordedOutput> {
     const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>);
-    const [resolved, secret] = await Promise.all([new Promise<unknown>((resolve) => output.apply((v) => (resolve(v), v))), pulumi.isSecret(output)]);
-    return { value: resolved, secret };
+    // `isKnown` is the SDK's own flag; apply() never runs on an unknown value.
+    const known = await (output as unknown as { isKnown: Promise<boolean> }).isKnown;
+    const secret = await pulumi.isSecret(output);
+    if (!known) {
+        return { value: UNKNOWN, secret };
+    }
+    return { value: await new Promise<unknown>((resolve) => output.apply((v) => (resolve(v), v))), secret };
 }
 
 /** What the run is waiting for, named in the timeout message. */
@@ -85,7 +93,7 @@ async function run(job: RunJob): Promise<RunResult> {
     // the first one fails the run at once (the registration it broke would never complete).
     const failed = new Promise<never>((_, reject) => process.on("unhandledRejection", reject));
 
-    await pulumi.runtime.setMocks(platformMocks(job), job.project, job.stack, false, "organization");
+    await pulumi.runtime.setMocks(platformMocks(job), job.project, job.stack, job.firstPreview === true, "organization");
     pulumi.runtime.setAllConfig(job.config, job.secretKeys);
     recordMonitor(resources);
     try {
