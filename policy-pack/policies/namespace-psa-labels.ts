@@ -2,7 +2,7 @@
 // instead of relying on the cluster default; "privileged" needs a recorded reason, either in this
 // policy's config or on the Namespace itself (the annotation components/psa-exemption writes).
 import * as k8s from "@pulumi/kubernetes";
-import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { exemptNamespacesSchema, NamespaceExemption, objectName } from "../lib/k8s";
 
 const PSA_PREFIX = "pod-security.kubernetes.io/";
@@ -11,7 +11,7 @@ const DEFAULT_REASON_ANNOTATION = "platform.local/psa-exemption-reason";
 
 export const namespacePsaLabels: ResourceValidationPolicy = {
     name: "namespace-psa-labels",
-    description: "Every Namespace must set the pod-security.kubernetes.io/enforce label, and only listed namespaces may enforce privileged.",
+    description: "Every Namespace must set the pod-security.kubernetes.io/enforce label, and a Namespace or NamespacePatch may enforce privileged only with a recorded reason.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -28,24 +28,33 @@ export const namespacePsaLabels: ResourceValidationPolicy = {
             },
         },
     },
-    validateResource: validateResourceOfType(k8s.core.v1.Namespace, (ns, args, reportViolation) => {
-        const { privilegedNamespaces = [], exemptionReasonAnnotation = DEFAULT_REASON_ANNOTATION } =
-            args.getConfig<{ privilegedNamespaces?: NamespaceExemption[]; exemptionReasonAnnotation?: string }>();
-        const name = objectName(ns, args.name);
-        const labels: Record<string, string> = ns.metadata?.labels ?? {};
-        const enforce = labels[`${PSA_PREFIX}enforce`];
-        if (enforce === undefined) {
-            reportViolation(`metadata.labels["${PSA_PREFIX}enforce"] is not set on namespace ${name}; set it to "baseline" or "restricted".`);
-        }
-        for (const mode of ["enforce", "audit", "warn"]) {
-            const value = labels[`${PSA_PREFIX}${mode}`];
-            if (value !== undefined && !LEVELS.includes(value)) {
-                reportViolation(`metadata.labels["${PSA_PREFIX}${mode}"] is ${JSON.stringify(value)}; use one of ${LEVELS.join(", ")}.`);
-            }
-        }
-        const recorded = String(ns.metadata?.annotations?.[exemptionReasonAnnotation] ?? "").trim() !== "";
-        if (enforce === "privileged" && !recorded && !privilegedNamespaces.some(p => p.namespace === name)) {
-            reportViolation(`metadata.labels["${PSA_PREFIX}enforce"] is "privileged" on namespace ${name}; use "baseline", or record why: annotate it with ${exemptionReasonAnnotation} or list it in this policy's privilegedNamespaces.`);
-        }
-    }),
+    validateResource: [
+        validateResourceOfType(k8s.core.v1.Namespace, (ns, args, reportViolation) => checkPsaLabels(ns.metadata, true, args, reportViolation)),
+        // A patch of a namespace someone else creates (e.g. an upstream manifest) need not manage PSA,
+        // but the labels it does set follow the same rules.
+        validateResourceOfType(k8s.core.v1.NamespacePatch, (ns, args, reportViolation) => checkPsaLabels(ns.metadata, false, args, reportViolation)),
+    ],
 };
+
+type Metadata = { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> } | undefined;
+
+function checkPsaLabels(metadata: Metadata, requireEnforce: boolean, args: ResourceValidationArgs, reportViolation: ReportViolation): void {
+    const { privilegedNamespaces = [], exemptionReasonAnnotation = DEFAULT_REASON_ANNOTATION } =
+        args.getConfig<{ privilegedNamespaces?: NamespaceExemption[]; exemptionReasonAnnotation?: string }>();
+    const name = objectName({ metadata }, args.name);
+    const labels: Record<string, string> = metadata?.labels ?? {};
+    const enforce = labels[`${PSA_PREFIX}enforce`];
+    if (enforce === undefined && requireEnforce) {
+        reportViolation(`metadata.labels["${PSA_PREFIX}enforce"] is not set on namespace ${name}; set it to "baseline" or "restricted".`);
+    }
+    for (const mode of ["enforce", "audit", "warn"]) {
+        const value = labels[`${PSA_PREFIX}${mode}`];
+        if (value !== undefined && !LEVELS.includes(value)) {
+            reportViolation(`metadata.labels["${PSA_PREFIX}${mode}"] is ${JSON.stringify(value)}; use one of ${LEVELS.join(", ")}.`);
+        }
+    }
+    const recorded = String(metadata?.annotations?.[exemptionReasonAnnotation] ?? "").trim() !== "";
+    if (enforce === "privileged" && !recorded && !privilegedNamespaces.some(p => p.namespace === name)) {
+        reportViolation(`metadata.labels["${PSA_PREFIX}enforce"] is "privileged" on namespace ${name}; use "baseline", or record why: annotate it with ${exemptionReasonAnnotation} or list it in this policy's privilegedNamespaces.`);
+    }
+}

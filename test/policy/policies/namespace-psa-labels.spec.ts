@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { evaluatePolicies } from "../../../policy-pack/evaluate";
 import { assertPolicyMetadata, check } from "../helpers";
 
 const NAME = "namespace-psa-labels";
@@ -31,5 +32,14 @@ describe(NAME, () => {
         assert.deepEqual(check(NAME, ns), []);
         ns.metadata.annotations["platform.local/psa-exemption-reason"] = " ";
         assert.equal(check(NAME, ns).length, 1, "a blank reason does not count");
+    });
+
+    it("checks the PSA labels a NamespacePatch sets, without requiring a patch to set them", () => {
+        const patch = (metadata: Record<string, unknown>) =>
+            evaluatePolicies([{ urn: "urn:pulumi:t::t::kubernetes:core/v1:NamespacePatch::p", type: "kubernetes:core/v1:NamespacePatch", name: "p", dependencies: [], inputs: { metadata } }], { policyNames: [NAME] });
+        assert.deepEqual(patch({ name: "local-path-storage", annotations: { owner: "storage" } }), []);
+        assert.match(patch({ name: "local-path-storage", labels: { [ENFORCE]: "privileged" } })[0].message, /"privileged" on namespace local-path-storage/);
+        assert.deepEqual(patch({ name: "local-path-storage", labels: { [ENFORCE]: "privileged" }, annotations: { "platform.local/psa-exemption-reason": "hostPath helper pods" } }), []);
+        assert.match(patch({ name: "x", labels: { "pod-security.kubernetes.io/warn": "strict" } })[0].message, /is "strict"/);
     });
 });
