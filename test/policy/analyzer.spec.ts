@@ -4,6 +4,7 @@
 import { strict as assert } from "assert";
 import { evaluatePolicies, PlannedResource, Violation } from "../../policy-pack/evaluate";
 import { packEnforcementLevel, policies } from "../../policy-pack/policies";
+import { planShipped } from "../support/offline";
 import { AnalyzerServer, Diagnostic, Level } from "./analyzer-client";
 
 const descriptions = new Map(policies.map(p => [p.name, p.description]));
@@ -243,6 +244,14 @@ describe("policy evaluator vs the real CrossGuard analyzer (@pulumi/policy gRPC 
         const resources = [...fixtures().map(f => f.resource), ...stackFixture()];
         const { analyzer, evaluator } = await both(resources);
         assertAgree(analyzer, evaluator);
+    });
+
+    it("agrees on the shipped mgmt, app1 and app2 stacks, which the engine passes with no violation", async () => {
+        for (const planned of await planShipped()) {
+            const { analyzer, evaluator } = await both(planned.resources);
+            assertAgree(analyzer, evaluator);
+            assert.deepEqual(analyzer, [], `${planned.stack}: the analyzer reports ${JSON.stringify(analyzer)}`);
+        }
     });
 
     it("reports at least one mandatory diagnostic overall (sanity)", async () => {
