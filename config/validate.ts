@@ -36,6 +36,11 @@ export function formatErrors(errors: ConfigError[]): string {
 
 /** Kubernetes minors this code renders correct kubeadm v1beta4 for (v1beta4 arrived in 1.31). */
 export const SUPPORTED_KUBERNETES_MINORS = { min: 31, max: 37 };
+/**
+ * The node bootstrap installs Ubuntu 24.04's containerd, a 1.7 release, and Kubernetes 1.35 is the
+ * last minor that supports containerd 1.x (SIG Node, v1.35 release notes).
+ */
+export const LAST_MINOR_WITH_CONTAINERD_1 = 35;
 /** kubeadm preflight minimums for a control-plane node (NumCPU and Mem checks). */
 export const CONTROL_PLANE_MIN = { cpus: 2, memoryMiB: 1700 };
 /** Room for Ubuntu plus the Kubernetes and add-on images. */
@@ -168,6 +173,8 @@ function readCluster(r: Reader, value: unknown) {
         const { min, max } = SUPPORTED_KUBERNETES_MINORS;
         if (major !== 1 || minor < min || minor > max) {
             r.fail("cluster.kubernetesVersion", `${kubernetesVersion} is outside v1.${min}-v1.${max}, the minors with kubeadm v1beta4 this code renders; pick one in that range`);
+        } else if (minor > LAST_MINOR_WITH_CONTAINERD_1) {
+            r.fail("cluster.kubernetesVersion", `${kubernetesVersion} needs containerd 2, but the nodes get Ubuntu 24.04's containerd 1.7 (Kubernetes 1.${LAST_MINOR_WITH_CONTAINERD_1} is the last minor that supports containerd 1.x); use v1.${LAST_MINOR_WITH_CONTAINERD_1}.x`);
         }
     }
     if (name === undefined || (role !== "mgmt" && role !== "app") || id === undefined || !match) {

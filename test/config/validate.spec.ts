@@ -114,6 +114,12 @@ describe("config/validate: one stack", () => {
             message: /not a full version; write it like "v1\.35\.9"/,
         },
         {
+            title: "a version that needs containerd 2",
+            change: (r) => (r.cluster.kubernetesVersion = "v1.36.4"),
+            key: "platform:cluster.kubernetesVersion",
+            message: /v1\.36\.4 needs containerd 2, but the nodes get Ubuntu 24\.04's containerd 1\.7.*use v1\.35\.x/,
+        },
+        {
             title: "a version without kubeadm v1beta4",
             change: (r) => (r.cluster.kubernetesVersion = "v1.30.4"),
             key: "platform:cluster.kubernetesVersion",
