@@ -25,6 +25,6 @@ stacks=("$@")
 for stack in "${stacks[@]}"; do
   pulumi stack select --create "$stack" >/dev/null
   echo "== pulumi up -s $stack"
-  pulumi up --yes --skip-preview=false --stack "$stack" --policy-pack policy-pack
+  pulumi up --yes --stack "$stack" --policy-pack policy-pack
 done
 echo "done. Kubeconfigs: pulumi stack output kubeconfig --show-secrets -s <stack> > ~/.kube/<stack>.yaml"
