@@ -1,0 +1,139 @@
+/**
+ * Platform conventions: the facts the components, the config validation and the policy pack must
+ * agree on. One module, imported by all three, so they cannot drift apart.
+ *
+ * It imports nothing on purpose. The pack installs and runs from its own directory
+ * (`pulumi preview --policy-pack policy-pack` copies nothing else), so the module lives inside the
+ * pack and the root project imports it from here.
+ */
+
+// --- labels and annotations -------------------------------------------------------------------
+
+/** The one domain of the platform's own labels and annotations. */
+export const LABEL_DOMAIN = "platform.example";
+
+/** Marks an application namespace: default-deny, quotas, PSA restricted (stack policy `app-namespace-default-deny`). */
+export const APP_NAMESPACE_LABEL = `${LABEL_DOMAIN}/app-namespace`;
+
+/** Prefix of the exemption record on a privileged namespace (seed 001 §6.4). */
+export const PSA_EXEMPTION_ANNOTATION_PREFIX = `${LABEL_DOMAIN}/psa-exemption-`;
+
+/** The annotation that holds the reason of an exemption; `namespace-psa-labels` requires it. */
+export const PSA_EXEMPTION_REASON_ANNOTATION = `${PSA_EXEMPTION_ANNOTATION_PREFIX}reason`;
+
+// --- Pod Security Admission -------------------------------------------------------------------
+
+/** A Pod Security Standards level (kubernetes.io "Pod Security Standards"). */
+export type PsaLevel = "privileged" | "baseline" | "restricted";
+
+/** The levels, weakest first. */
+export const PSA_LEVELS: readonly PsaLevel[] = ["privileged", "baseline", "restricted"];
+
+/** Label prefix of Pod Security Admission (kubernetes.io "Pod Security Admission"). */
+export const PSA_LABEL_PREFIX = "pod-security.kubernetes.io/";
+
+/** Why a namespace may enforce `privileged`, and who owns what runs there. */
+export interface PsaExemption {
+    /** The namespace. */
+    namespace: string;
+    /** What the pods need and why (seed 001 §6.4 step 1). */
+    reason: string;
+    /** Team that owns the workloads in the namespace. */
+    owner: string;
+}
+
+/**
+ * Namespaces the API server itself exempts from PSA (kubeadm's AdmissionConfiguration). Only
+ * namespaces that exist on every cluster from `kubeadm init` on belong here: an exemption for a
+ * namespace nobody created is a hole for whoever creates it first.
+ */
+export const API_SERVER_PSA_EXEMPTIONS: readonly PsaExemption[] = [
+    {
+        namespace: "kube-system",
+        reason: "control-plane static pods, CoreDNS and the Cilium agent (the chart's namespace) need host access",
+        owner: "platform-network",
+    },
+];
+
+/**
+ * The privileged namespaces the platform's add-ons create, each with its record. The add-on that
+ * creates the namespace writes the record on it; the pack accepts `privileged` only with a record.
+ */
+export const PRIVILEGED_NAMESPACES = {
+    metallb: {
+        namespace: "metallb-system",
+        reason: "MetalLB speaker uses hostNetwork and NET_RAW to answer ARP for LoadBalancer IPs (seed 001 §19.2)",
+        owner: "platform-network",
+    },
+    localPath: {
+        namespace: "local-path-storage",
+        reason: "local-path-provisioner helper pods mount hostPath to create and remove volume directories on the node",
+        owner: "platform-storage",
+    },
+    falco: {
+        namespace: "falco",
+        reason: "Falco's eBPF probe runs privileged with hostPID and host /proc, /sys and the containerd socket",
+        owner: "platform-security",
+    },
+    trivy: {
+        namespace: "trivy-system",
+        reason: "Trivy's node-collector jobs read the node's files through hostPath with hostPID for the CIS node checks",
+        owner: "platform-security",
+    },
+} as const satisfies Record<string, PsaExemption>;
+
+/** Who approves PSA exemptions of the platform's own tools. */
+export const PSA_EXEMPTION_APPROVER = "platform-security";
+
+/**
+ * When the current exemptions were approved and when they must be reviewed again. Seed 001 §6.4
+ * allows at most 6 months; constants, not the clock, so every plan renders the same objects.
+ * Renew both together at the quarterly review.
+ */
+export const PSA_EXEMPTIONS_APPROVED_ON = "2026-11-22";
+export const PSA_EXEMPTIONS_REVIEW_BY = "2027-05-22";
+
+// --- pod specs --------------------------------------------------------------------------------
+
+/** The container lists of a pod spec. */
+export type ContainerList = "containers" | "initContainers" | "ephemeralContainers";
+
+/** Every container list, in the order the kubelet starts them (init, then app; ephemeral last). */
+export const CONTAINER_LISTS: readonly ContainerList[] = ["initContainers", "containers", "ephemeralContainers"];
+
+// --- images -----------------------------------------------------------------------------------
+
+/** Registries workloads may pull from by default (seed 001 §13.2); `security.trustedRegistries` overrides. */
+export const DEFAULT_TRUSTED_REGISTRIES: readonly string[] = ["harbor.local.dev", "gcr.io", "docker.io/library"];
+
+/** Docker Hub, as the container runtime names it when an image reference names no registry. */
+export const DOCKER_HUB = "docker.io";
+
+// --- compatibility ----------------------------------------------------------------------------
+
+/** A `major.minor` Kubernetes version, e.g. "1.35". */
+export type KubernetesMinor = `1.${number}`;
+
+/**
+ * What works with what. Config validation checks a stack against this table before anything
+ * runs; the node bootstrap re-checks the containerd it actually installed.
+ */
+export const COMPATIBILITY = {
+    /** Minors this code renders kubeadm v1beta4 for: v1beta4 arrived in 1.31; 1.37 is the newest minor. */
+    kubeadmMinors: { min: 31, max: 37 },
+    /**
+     * The oldest containerd of each supported line per Kubernetes minor (containerd RELEASES.md,
+     * "Kubernetes Support"). A node whose containerd is older than every entry of its minor fails
+     * the bootstrap.
+     */
+    containerdForKubernetes: {
+        "1.33": ["2.1.0", "2.0.5", "1.7.28"],
+        "1.34": ["2.1.3", "2.0.6", "1.7.28"],
+        "1.35": ["2.2.0", "2.1.5", "1.7.28"],
+        "1.36": ["2.3.0", "2.2.0"],
+    } as Record<string, readonly string[]>,
+    /** Kubernetes minors the pinned Cilium (1.20) is tested on (docs.cilium.io v1.20 "Kubernetes Compatibility"; verify when bumping). */
+    ciliumKubernetesMinors: ["1.33", "1.34", "1.35", "1.36"] as readonly string[],
+    /** Kubernetes minors Kyverno 1.19 supports (kyverno.io "Compatibility Matrix": 1.33-1.35). */
+    kyvernoKubernetesMinors: ["1.33", "1.34", "1.35"] as readonly string[],
+} as const;
