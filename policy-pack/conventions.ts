@@ -137,3 +137,69 @@ export const COMPATIBILITY = {
     /** Kubernetes minors Kyverno 1.19 supports (kyverno.io "Compatibility Matrix": 1.33-1.35). */
     kyvernoKubernetesMinors: ["1.33", "1.34", "1.35"] as readonly string[],
 } as const;
+
+// --- images allowed outside the trusted registries ---------------------------------------------
+
+/** One platform image the pack admits although its registry is not trusted: an exact name, with the reason. */
+export interface AllowedImage {
+    /** Fully qualified name without tag or digest, as the runtime resolves it, e.g. `docker.io/rancher/local-path-provisioner`. */
+    image: string;
+    /** Why the platform runs it from outside the trusted registries. */
+    reason: string;
+}
+
+/**
+ * Default `allowedImages` of the pack's `trusted-image-registries`: exact names, no wildcards, so
+ * allowing one upstream image never trusts the rest of its registry. The tag stays pinned in
+ * config/versions.ts and `no-latest-image-tag` still applies.
+ */
+export const ALLOWED_IMAGES: readonly AllowedImage[] = [
+    {
+        image: "docker.io/rancher/local-path-provisioner",
+        reason: "upstream's manifest (deploy/local-path-storage.yaml) runs rancher/local-path-provisioner from Docker Hub, outside docker.io/library",
+    },
+];
+
+// --- image references ------------------------------------------------------------------------
+
+/** The old name of Docker Hub's host; references naming it resolve to DOCKER_HUB (distribution/reference normalize.go `legacyDefaultDomain`). */
+export const DOCKER_HUB_LEGACY_HOST = "index.docker.io";
+
+/** Docker Hub's namespace of official images: `nginx` is `docker.io/library/nginx` (normalize.go `officialRepoPrefix`). */
+export const DOCKER_OFFICIAL_NAMESPACE = "library";
+
+/**
+ * Whether the first path component of an image reference names a registry host rather than a
+ * Docker Hub namespace: it has a dot or a port, is `localhost`, or has upper case
+ * (distribution/reference v0.6 normalize.go `splitDockerDomain`).
+ */
+export function isRegistryHost(component: string): boolean {
+    return /[.:]/.test(component) || component === "localhost" || component.toLowerCase() !== component;
+}
+
+/**
+ * Why a trusted-registry entry cannot be enforced alike by the pack's `trusted-image-registries`
+ * and Kyverno's `require-trusted-registry`, or undefined when it can. An entry is a registry host
+ * with an optional path prefix, e.g. `harbor.local.dev` or `docker.io/library`.
+ */
+export function trustedRegistryProblem(entry: string): string | undefined {
+    const trimmed = entry.replace(/\/+$/, "");
+    const [host, ...path] = trimmed.split("/");
+    if (!/^[A-Za-z0-9._:/-]+$/.test(trimmed)) {
+        return `${JSON.stringify(entry)} is not a registry host with an optional path (Kyverno reads *, ?, |, &, ! and spaces as pattern syntax)`;
+    }
+    if (!isRegistryHost(host)) {
+        const fix = `for Docker Hub write ${DOCKER_HUB}/<namespace>`;
+        return `${JSON.stringify(entry)} does not start with a registry host (a name with a dot or a port, or localhost); ${fix}`;
+    }
+    if (host === DOCKER_HUB_LEGACY_HOST) {
+        return `${JSON.stringify(entry)} names ${DOCKER_HUB_LEGACY_HOST}; write ${DOCKER_HUB}, the name references resolve to`;
+    }
+    if (host === DOCKER_HUB && path.length === 0) {
+        return `${JSON.stringify(entry)} trusts all of Docker Hub; name a namespace such as ${DOCKER_HUB}/${DOCKER_OFFICIAL_NAMESPACE}`;
+    }
+    if (host === DOCKER_HUB && isRegistryHost(path[0])) {
+        return `${JSON.stringify(entry)} names a Docker Hub namespace that reads as a registry host; Docker Hub namespaces are lower-case letters and digits`;
+    }
+    return undefined;
+}

@@ -101,7 +101,10 @@ function optionsOf(policy: Policies[number], entry: unknown): Record<string, unk
         validators.set(schema, validate);
     }
     if (!validate(given)) {
-        const problems = (validate.errors ?? []).map(e => `${e.instancePath || "/"} ${e.message}${e.keyword === "additionalProperties" ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ""}`);
+        const problems = (validate.errors ?? []).map(e => {
+            const extra = e.keyword === "additionalProperties" ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : "";
+            return `${e.instancePath || "/"} ${e.message}${extra}`;
+        });
         throw new PolicyConfigError(`config for policy ${policy.name}: ${problems.join("; ")}`);
     }
     const defaults = Object.fromEntries(Object.entries(schema.properties)
@@ -175,7 +178,7 @@ function runSync(policyName: string, where: string, fn: () => void | Promise<voi
         if (e instanceof NotApplicableError) {
             return;
         }
-        throw new Error(`Error validating ${where} with policy '${policyName}': ${(e as Error).message}`);
+        throw new Error(`Error validating ${where} with policy '${policyName}': ${(e as Error).message}`, { cause: e });
     }
 }
 

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { evaluatePolicies, PackConfig, PlannedResource, PolicyConfigError, resolvePolicies, Violation } from "../policy-pack/evaluate";
+import { typeToken } from "../policy-pack/lib/type-token";
 
 export const USAGE = "usage: policy-check <file or dir>... [--config FILE.json] [--policy GLOB]...";
 
@@ -127,11 +128,6 @@ export function loadObjects(paths: string[]): { files: string[]; objects: Loaded
         });
     }
     return { files, objects };
-}
-
-/** `apps/v1` Deployment -> `kubernetes:apps/v1:Deployment`; core `v1` -> `core/v1`. */
-export function typeToken(apiVersion: string, kind: string): string {
-    return `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;
 }
 
 export function toPlannedResources(objects: LoadedObject[], stack = "policy-check"): PlannedResource[] {

@@ -5,8 +5,15 @@
  *   since 1.13 (kyverno PRs #10528, #10893);
  * - `=(initContainers)` / `=(ephemeralContainers)` conditional anchors, so a pod cannot slip an
  *   untrusted image or a privileged container past the policy in a list the seed forgot
- *   (kyverno/policies#951).
+ *   (kyverno/policies#951);
+ * - a registry pattern that accepts exactly the images the policy pack's `trusted-image-registries`
+ *   accepts, short Docker Hub names included (`registryPattern`).
+ *
+ * ClusterPolicy, not ValidatingPolicy: `kyverno.io/v1` is deprecated since 1.17 but still served by the
+ * pinned 1.19, and its pattern semantics (pkg/engine/pattern) can be checked here against the pack
+ * with no Kyverno binary. Move to `policies.kyverno.io/v1` together with the Kyverno bump that drops it.
  */
+import { CONTAINER_LISTS, ContainerList, DOCKER_HUB, DOCKER_HUB_LEGACY_HOST, DOCKER_OFFICIAL_NAMESPACE, trustedRegistryProblem } from "../../policy-pack/conventions";
 
 /** Pulumi-free shape of a ClusterPolicy, as the CRD's openAPIV3Schema validates it. */
 export interface ClusterPolicyManifest {
@@ -24,10 +31,6 @@ export interface KyvernoRule {
     validate: { failureAction: "Enforce" | "Audit"; message: string; pattern?: object; anyPattern?: object[] };
 }
 
-/** The container lists of a pod spec, and the key each takes in a pattern. */
-export type ContainerList = "containers" | "initContainers" | "ephemeralContainers";
-const ALL_LISTS: ContainerList[] = ["containers", "initContainers", "ephemeralContainers"];
-
 /**
  * `containers` is required in every pod, so it is matched as is; the other lists are optional and
  * take the `=(…)` anchor: checked when present, ignored when absent.
@@ -37,19 +40,50 @@ export function listKey(list: ContainerList): string {
 }
 
 /** A pod-spec pattern applying the same element pattern to each listed container list. */
-export function perContainer(element: object, lists: ContainerList[] = ALL_LISTS): Record<string, object[]> {
+export function perContainer(element: object, lists: readonly ContainerList[] = CONTAINER_LISTS): Record<string, object[]> {
     return Object.fromEntries(lists.map((l) => [listKey(l), [element]]));
 }
 
-/** `harbor.local.dev/* | gcr.io/*`: Kyverno's wildcard alternatives, one per trusted registry. */
-export function registryPattern(registries: string[]): string {
+/**
+ * Every spelling of an image reference that resolves into the trusted `entry`, as Kyverno pattern
+ * conditions (pkg/engine/pattern: `|` separates alternatives, `&` joins conditions, a leading `!`
+ * negates; `*` matches any run of characters, `/` included). Kyverno compares the image string as
+ * written, while the runtime and the pack resolve it first (distribution/reference normalize.go):
+ * `nginx`, `library/nginx`, `docker.io/nginx` and `index.docker.io/library/nginx` are all
+ * `docker.io/library/nginx`, and `bitnami/redis` is `docker.io/bitnami/redis`.
+ */
+function spellings(entry: string): string[] {
+    const trimmed = entry.replace(/\/+$/, "");
+    const [host, ...path] = trimmed.split("/");
+    if (host !== DOCKER_HUB) {
+        return [`${trimmed}/*`];
+    }
+    const namespace = path.join("/");
+    const hosts = [DOCKER_HUB, DOCKER_HUB_LEGACY_HOST];
+    // `bitnami/redis`: no host, Docker Hub implied (trustedRegistryProblem keeps host-like namespaces out).
+    const result = [...hosts.map((h) => `${h}/${namespace}/*`), `${namespace}/*`];
+    if (namespace === DOCKER_OFFICIAL_NAMESPACE) {
+        // `nginx` (no slash at all), and `docker.io/nginx` (a host, then one component).
+        result.push("!*/*", ...hosts.map((h) => `${h}/* & !${h}/*/*`));
+    }
+    return result;
+}
+
+/** The pattern of `require-trusted-registry` for `registries` (config `security.trustedRegistries`). */
+export function registryPattern(registries: readonly string[]): string {
     if (registries.length === 0) {
         throw new Error("registryPattern: no trusted registry given; set security.trustedRegistries");
     }
-    return registries.map((r) => `${r.replace(/\/+$/, "")}/*`).join(" | ");
+    for (const r of registries) {
+        const problem = trustedRegistryProblem(r);
+        if (problem) {
+            throw new Error(`registryPattern: security.trustedRegistries entry ${problem}`);
+        }
+    }
+    return registries.flatMap(spellings).join(" | ");
 }
 
-function podRule(name: string, message: string, validate: { pattern: object } | { anyPattern: object[] }, excludedNamespaces: string[]): KyvernoRule {
+function podRule(name: string, message: string, validate: { pattern: object } | { anyPattern: object[] }, excludedNamespaces: readonly string[]): KyvernoRule {
     return {
         name,
         match: { any: [{ resources: { kinds: ["Pod"] } }] },
@@ -58,11 +92,14 @@ function podRule(name: string, message: string, validate: { pattern: object } | 
     };
 }
 
-function clusterPolicy(name: string, title: string, rule: KyvernoRule): ClusterPolicyManifest {
+/** Kyverno's annotation naming the controllers to generate rules for; `none` turns autogen off (api/kyverno/v1 PodControllersAnnotation). */
+export const AUTOGEN_CONTROLLERS_ANNOTATION = "pod-policies.kyverno.io/autogen-controllers";
+
+function clusterPolicy(name: string, title: string, rule: KyvernoRule, annotations: Record<string, string> = {}): ClusterPolicyManifest {
     return {
         apiVersion: "kyverno.io/v1",
         kind: "ClusterPolicy",
-        metadata: { name, annotations: { "policies.kyverno.io/title": title, "policies.kyverno.io/subject": "Pod" } },
+        metadata: { name, annotations: { "policies.kyverno.io/title": title, "policies.kyverno.io/subject": "Pod", ...annotations } },
         // background: also report existing pods that violate, not only new admissions.
         spec: { background: true, rules: [rule] },
     };
@@ -75,9 +112,12 @@ function clusterPolicy(name: string, title: string, rule: KyvernoRule): ClusterP
  *
  * require-resource-limits skips ephemeral containers: the API rejects resources on them
  * ("Resources are not allowed for ephemeral containers"), so requiring limits would forbid every
- * `kubectl debug`. The other three cover all three lists.
+ * `kubectl debug`. The other three cover all three lists. It also checks Pods only, with autogen
+ * off: Kyverno would otherwise add rules for Deployments and the other controllers
+ * (pkg/autogen `CanAutoGen`), rejecting a Deployment whose pods get their limits from the
+ * namespace's LimitRange, which LimitRanger applies to Pods alone, before validating webhooks run.
  */
-export function kyvernoClusterPolicies(registries: string[], excludedNamespaces: string[] = []): ClusterPolicyManifest[] {
+export function kyvernoClusterPolicies(registries: readonly string[], excludedNamespaces: readonly string[] = []): ClusterPolicyManifest[] {
     return [
         clusterPolicy(
             "require-resource-limits",
@@ -85,6 +125,7 @@ export function kyvernoClusterPolicies(registries: string[], excludedNamespaces:
             podRule("check-container-resources", "CPU and memory limits are required on every container and init container.", {
                 pattern: { spec: perContainer({ resources: { limits: { memory: "?*", cpu: "?*" } } }, ["containers", "initContainers"]) },
             }, excludedNamespaces),
+            { [AUTOGEN_CONTROLLERS_ANNOTATION]: "none" },
         ),
         clusterPolicy(
             "require-trusted-registry",

@@ -1,5 +1,7 @@
 // Container image references, normalised the way the container runtime resolves them
-// (`nginx` is `docker.io/library/nginx`, `bitnami/redis` is `docker.io/bitnami/redis`).
+// (distribution/reference v0.6 normalize.go: `nginx` is `docker.io/library/nginx`,
+// `bitnami/redis` is `docker.io/bitnami/redis`, `index.docker.io/x/y` is `docker.io/x/y`).
+import { DOCKER_HUB, DOCKER_HUB_LEGACY_HOST, DOCKER_OFFICIAL_NAMESPACE, isRegistryHost } from "../conventions";
 
 export interface ImageRef {
     /** Registry host, e.g. `docker.io`, `harbor.local.dev:5000`. */
@@ -24,19 +26,24 @@ export function parseImage(image: string): ImageRef {
         tag = rest.slice(colon + 1);
         rest = rest.slice(0, colon);
     }
-    const parts = rest.split("/");
-    const first = parts[0];
-    const hasRegistry = parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost");
-    let registry = hasRegistry ? first : "docker.io";
-    let repository = hasRegistry ? parts.slice(1).join("/") : rest;
-    if (registry === "index.docker.io") {
-        registry = "docker.io";
+    const slash = rest.indexOf("/");
+    const hasRegistry = slash >= 0 && isRegistryHost(rest.slice(0, slash));
+    let registry = hasRegistry ? rest.slice(0, slash) : DOCKER_HUB;
+    let repository = hasRegistry ? rest.slice(slash + 1) : rest;
+    if (registry === DOCKER_HUB_LEGACY_HOST) {
+        registry = DOCKER_HUB;
     }
-    if (registry === "docker.io" && !repository.includes("/")) {
-        repository = `library/${repository}`;
+    if (registry === DOCKER_HUB && !repository.includes("/")) {
+        repository = `${DOCKER_OFFICIAL_NAMESPACE}/${repository}`;
     }
     return { registry, repository, tag, digest };
 }
 
-/** `registry/repository`, the form trusted-registry prefixes are matched against. */
+/** `registry/repository`, the form trusted-registry prefixes and allowed images are matched against. */
 export const imageName = (ref: ImageRef) => `${ref.registry}/${ref.repository}`;
+
+/** Whether the image resolves into one of the trusted registries (`host` or `host/path` prefixes). */
+export function isTrustedImage(image: string, trustedRegistries: readonly string[]): boolean {
+    const name = imageName(parseImage(image));
+    return trustedRegistries.some((r) => name.startsWith(`${r.replace(/\/+$/, "")}/`));
+}

@@ -2,6 +2,7 @@
 // the containers of a pod spec, namespaces and namespace exemptions.
 import { ResourceValidationArgs } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { API_SERVER_PSA_EXEMPTIONS, CONTAINER_LISTS, ContainerList } from "../conventions";
 
 /** Path from the object root to the pod template ("" for a bare Pod), per Pulumi type token. */
 const POD_TEMPLATE_PATHS: Record<string, string[]> = {
@@ -13,8 +14,6 @@ const POD_TEMPLATE_PATHS: Record<string, string[]> = {
     "kubernetes:batch/v1:Job": ["spec", "template"],
     "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template"],
 };
-
-export type ContainerList = "initContainers" | "containers" | "ephemeralContainers";
 
 /** A pod spec found in a resource, with the paths used in messages. */
 export interface PodTemplate {
@@ -54,7 +53,7 @@ export function podTemplateOf(type: string, props: any): PodTemplate | undefined
 }
 
 /** Containers in the order Pod Security Admission visits them: init, regular, ephemeral. */
-export function containersOf(pod: PodTemplate, lists: ContainerList[] = ["initContainers", "containers", "ephemeralContainers"]): ContainerRef[] {
+export function containersOf(pod: PodTemplate, lists: readonly ContainerList[] = CONTAINER_LISTS): ContainerRef[] {
     const refs: ContainerRef[] = [];
     for (const list of lists) {
         const items: any[] = Array.isArray(pod.spec[list]) ? pod.spec[list] : [];
@@ -81,6 +80,12 @@ export interface NamespaceExemption {
     namespace: string;
     reason: string;
 }
+
+/**
+ * The namespaces the API server itself exempts from Pod Security Admission (seed 001 §6.4, "cannot
+ * be reduced"): the default exemptions of the rules that mirror PSA, so the pack and the cluster agree.
+ */
+export const API_SERVER_EXEMPTIONS: NamespaceExemption[] = API_SERVER_PSA_EXEMPTIONS.map(({ namespace, reason }) => ({ namespace, reason }));
 
 /** JSON schema of the `exemptNamespaces` option: every exemption must say why. */
 export function exemptNamespacesSchema(defaults: NamespaceExemption[] = []): PolicyConfigJSONSchema {

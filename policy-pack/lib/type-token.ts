@@ -9,3 +9,8 @@ export function validateResourceOfTypeToken(token: string, validate: ResourceVal
     (fn as { __pulumiType?: string }).__pulumiType = token;
     return fn;
 }
+
+/** The Pulumi type token of a Kubernetes object: `apps/v1` Deployment is `kubernetes:apps/v1:Deployment`, core `v1` is `core/v1`. */
+export function typeToken(apiVersion: string, kind: string): string {
+    return `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;
+}

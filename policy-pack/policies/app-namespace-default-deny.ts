@@ -2,9 +2,8 @@
 // NetworkPolicy (empty podSelector, Ingress and Egress), and other policies open what is needed.
 import * as k8s from "@pulumi/kubernetes";
 import { StackValidationPolicy } from "@pulumi/policy";
+import { APP_NAMESPACE_LABEL } from "../conventions";
 import { objectName } from "../lib/k8s";
-
-const DEFAULT_APP_NAMESPACE_LABEL = "platform.example/app-namespace";
 
 /** An empty podSelector selects every pod of the namespace. */
 function selectsAllPods(selector: any): boolean {
@@ -18,12 +17,12 @@ export const appNamespaceDefaultDeny: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
-            appNamespaceLabel: { type: "string", minLength: 1, description: "Label key marking application namespaces.", default: DEFAULT_APP_NAMESPACE_LABEL },
+            appNamespaceLabel: { type: "string", minLength: 1, description: "Label key marking application namespaces.", default: APP_NAMESPACE_LABEL },
             appNamespaceValue: { type: "string", description: "Label value marking application namespaces.", default: "true" },
         },
     },
     validateStack: (args, reportViolation) => {
-        const { appNamespaceLabel = DEFAULT_APP_NAMESPACE_LABEL, appNamespaceValue = "true" } =
+        const { appNamespaceLabel = APP_NAMESPACE_LABEL, appNamespaceValue = "true" } =
             args.getConfig<{ appNamespaceLabel?: string; appNamespaceValue?: string }>();
         const appNamespaces = args.resources.filter(r => r.isType(k8s.core.v1.Namespace)
             && r.props.metadata?.labels?.[appNamespaceLabel] === appNamespaceValue);

@@ -27,7 +27,10 @@ export const containerResourceLimits = workloadPolicy({
                 }
                 const request = parseQuantity(requests[r]);
                 if (request !== undefined && request > limit) {
-                    reportViolation(`${path}.requests.${r} ${JSON.stringify(requests[r])} exceeds limits.${r} ${JSON.stringify(limits[r])}; lower the request or raise the limit.`);
+                    reportViolation(
+                        `${path}.requests.${r} ${JSON.stringify(requests[r])} exceeds limits.${r} ${JSON.stringify(limits[r])}; ` +
+                            "lower the request or raise the limit.",
+                    );
                 }
             }
         }

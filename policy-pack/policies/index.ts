@@ -5,6 +5,7 @@ import { appNamespaceDefaultDeny } from "./app-namespace-default-deny";
 import { containerResourceLimits } from "./container-resource-limits";
 import { externalSecretLifecycle } from "./external-secret-lifecycle";
 import { helmChartPinned } from "./helm-chart-pinned";
+import { httprouteHttpsOnly } from "./httproute-https-only";
 import { ingressHttpsOnly } from "./ingress-https-only";
 import { ingressUniqueHostnames } from "./ingress-unique-hostnames";
 import { namespacePsaLabels } from "./namespace-psa-labels";
@@ -27,6 +28,7 @@ export const policies: Policies = [
     trustedImageRegistries,
     containerResourceLimits,
     ingressHttpsOnly,
+    httprouteHttpsOnly,
     ingressUniqueHostnames,
     noLatestImageTag,
     readOnlyRootFilesystem,

@@ -3,27 +3,23 @@
 // policy's config or on the Namespace itself (the annotation components/psa-exemption writes).
 import * as k8s from "@pulumi/kubernetes";
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { exemptNamespacesSchema, NamespaceExemption, objectName } from "../lib/k8s";
-
-const PSA_PREFIX = "pod-security.kubernetes.io/";
-const LEVELS = ["privileged", "baseline", "restricted"];
-const DEFAULT_REASON_ANNOTATION = "platform.local/psa-exemption-reason";
+import { PSA_EXEMPTION_REASON_ANNOTATION, PSA_LABEL_PREFIX, PSA_LEVELS } from "../conventions";
+import { API_SERVER_EXEMPTIONS, exemptNamespacesSchema, NamespaceExemption, objectName } from "../lib/k8s";
 
 export const namespacePsaLabels: ResourceValidationPolicy = {
     name: "namespace-psa-labels",
-    description: "Every Namespace must set the pod-security.kubernetes.io/enforce label, and a Namespace or NamespacePatch may enforce privileged only with a recorded reason.",
+    description:
+        "Every Namespace must set the pod-security.kubernetes.io/enforce label, " +
+        "and a Namespace or NamespacePatch may enforce privileged only with a recorded reason.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             privilegedNamespaces: {
-                ...exemptNamespacesSchema([
-                    { namespace: "kube-system", reason: "control-plane and node components need host access (seed 001 §6.4)" },
-                    { namespace: "cilium-system", reason: "the CNI agent needs host networking and privileges (seed 001 §6.4)" },
-                ]),
+                ...exemptNamespacesSchema(API_SERVER_EXEMPTIONS),
                 description: "Namespaces allowed to enforce the privileged level, each with the reason.",
             },
             exemptionReasonAnnotation: {
-                type: "string", minLength: 1, default: DEFAULT_REASON_ANNOTATION,
+                type: "string", minLength: 1, default: PSA_EXEMPTION_REASON_ANNOTATION,
                 description: "A Namespace annotated with a non-empty reason under this key may also enforce privileged.",
             },
         },
@@ -39,22 +35,25 @@ export const namespacePsaLabels: ResourceValidationPolicy = {
 type Metadata = { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> } | undefined;
 
 function checkPsaLabels(metadata: Metadata, requireEnforce: boolean, args: ResourceValidationArgs, reportViolation: ReportViolation): void {
-    const { privilegedNamespaces = [], exemptionReasonAnnotation = DEFAULT_REASON_ANNOTATION } =
+    const { privilegedNamespaces = [], exemptionReasonAnnotation = PSA_EXEMPTION_REASON_ANNOTATION } =
         args.getConfig<{ privilegedNamespaces?: NamespaceExemption[]; exemptionReasonAnnotation?: string }>();
     const name = objectName({ metadata }, args.name);
     const labels: Record<string, string> = metadata?.labels ?? {};
-    const enforce = labels[`${PSA_PREFIX}enforce`];
+    const enforce = labels[`${PSA_LABEL_PREFIX}enforce`];
     if (enforce === undefined && requireEnforce) {
-        reportViolation(`metadata.labels["${PSA_PREFIX}enforce"] is not set on namespace ${name}; set it to "baseline" or "restricted".`);
+        reportViolation(`metadata.labels["${PSA_LABEL_PREFIX}enforce"] is not set on namespace ${name}; set it to "baseline" or "restricted".`);
     }
     for (const mode of ["enforce", "audit", "warn"]) {
-        const value = labels[`${PSA_PREFIX}${mode}`];
-        if (value !== undefined && !LEVELS.includes(value)) {
-            reportViolation(`metadata.labels["${PSA_PREFIX}${mode}"] is ${JSON.stringify(value)}; use one of ${LEVELS.join(", ")}.`);
+        const value = labels[`${PSA_LABEL_PREFIX}${mode}`];
+        if (value !== undefined && !(PSA_LEVELS as readonly string[]).includes(value)) {
+            reportViolation(`metadata.labels["${PSA_LABEL_PREFIX}${mode}"] is ${JSON.stringify(value)}; use one of ${PSA_LEVELS.join(", ")}.`);
         }
     }
     const recorded = String(metadata?.annotations?.[exemptionReasonAnnotation] ?? "").trim() !== "";
     if (enforce === "privileged" && !recorded && !privilegedNamespaces.some(p => p.namespace === name)) {
-        reportViolation(`metadata.labels["${PSA_PREFIX}enforce"] is "privileged" on namespace ${name}; use "baseline", or record why: annotate it with ${exemptionReasonAnnotation} or list it in this policy's privilegedNamespaces.`);
+        reportViolation(
+            `metadata.labels["${PSA_LABEL_PREFIX}enforce"] is "privileged" on namespace ${name}; use "baseline", or record why: ` +
+                `annotate it with ${exemptionReasonAnnotation} or list it in this policy's privilegedNamespaces.`,
+        );
     }
 }

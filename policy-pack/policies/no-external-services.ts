@@ -8,7 +8,9 @@ interface AllowedService { namespace: string; name: string; reason: string }
 
 export const noExternalServices: ResourceValidationPolicy = {
     name: "no-external-services",
-    description: "Services must not be exposed outside the cluster (LoadBalancer, NodePort or externalIPs) unless their namespace or the Service itself is explicitly allowed.",
+    description:
+        "Services must not be exposed outside the cluster (LoadBalancer, NodePort or externalIPs) " +
+        "unless their namespace or the Service itself is explicitly allowed.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {

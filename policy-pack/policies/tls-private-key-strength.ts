@@ -25,7 +25,8 @@ export const tlsPrivateKeyStrength: ResourceValidationPolicy = {
             }
         } else if (algorithm === "ECDSA") {
             if (!allowedEcdsaCurves.includes(ecdsaCurve)) {
-                reportViolation(`ecdsaCurve is ${JSON.stringify(ecdsaCurve)}${args.props.ecdsaCurve === undefined ? " (the provider default)" : ""}; set it to one of ${allowedEcdsaCurves.join(", ")}.`);
+                const defaulted = args.props.ecdsaCurve === undefined ? " (the provider default)" : "";
+                reportViolation(`ecdsaCurve is ${JSON.stringify(ecdsaCurve)}${defaulted}; set it to one of ${allowedEcdsaCurves.join(", ")}.`);
             }
         } else if (algorithm === "ED25519") {
             if (!allowEd25519) {

@@ -3,9 +3,11 @@
 // and talks to it with the Pulumi CLI's own stubs (@pulumi/pulumi/proto) over @grpc/grpc-js.
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
+import type { Policies } from "@pulumi/policy";
 import type { PlannedResource } from "../../policy-pack/evaluate";
+import { packEnforcementLevel } from "../../policy-pack/policies";
+import { REPO_ROOT } from "../support/offline";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const PACK_DIR = path.join(REPO_ROOT, "policy-pack");
 
 // The messages must come from the very modules analyzer_pb.js loads, or jspb's instanceof checks fail.
@@ -37,6 +39,20 @@ export function levelToProto(level: Level): number {
         case "remediate": return analyzerpb.EnforcementLevel.REMEDIATE;
         case "disabled": return analyzerpb.EnforcementLevel.DISABLED;
     }
+}
+
+/** The config the engine sends in Configure: each policy's schema defaults and its level. */
+export function engineConfig(policies: Policies): Record<string, { enforcementLevel: Level; properties: Record<string, unknown> }> {
+    return Object.fromEntries(
+        policies.map((p) => {
+            const properties = Object.fromEntries(
+                Object.entries(p.configSchema?.properties ?? {})
+                    .filter(([, s]) => typeof s === "object" && (s as { default?: unknown }).default !== undefined)
+                    .map(([k, s]) => [k, (s as { default: unknown }).default]),
+            );
+            return [p.name, { enforcementLevel: (p.enforcementLevel ?? packEnforcementLevel) as Level, properties }];
+        }),
+    );
 }
 
 export interface PolicyInfo {
@@ -93,11 +109,20 @@ export class AnalyzerServer {
     private client?: any;
     private stderr = "";
 
-    /** Starts the pack's analyzer and connects to the port it prints. */
-    async start(timeoutMs = 90000): Promise<void> {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts"], {
-            cwd: PACK_DIR, stdio: ["ignore", "pipe", "pipe"],
-        });
+    /**
+     * Starts the pack's analyzer and connects to the port it prints. By default from the repository,
+     * with the root project's ts-node in transpile-only mode (fast). With `engine`, from `packDir` the
+     * way `pulumi preview --policy-pack DIR` does (pulumi/pulumi pkg/resource/plugin/analyzer_plugin.go
+     * NewPolicyAnalyzer): the pack's own `@pulumi/pulumi/cmd/run-policy-pack` with the arguments
+     * `<engine address> .` and the pack directory as working directory, which registers the pack's own
+     * ts-node with type checking (sdk/nodejs/cmd/run-policy-pack/run.ts).
+     */
+    async start(opts: { packDir?: string; engine?: boolean } = {}, timeoutMs = 180000): Promise<void> {
+        const cwd = opts.packDir ?? PACK_DIR;
+        const args = opts.engine ? [path.join(cwd, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack"), "127.0.0.1:0", "."] : ["-r", "ts-node/register/transpile-only", "index.ts"];
+        // Nothing of this test process's module setup may leak into the pack's.
+        const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TS_NODE_|NODE_OPTIONS$|NODE_PATH$)/.test(k)));
+        const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
         this.child = child;
         child.stderr!.on("data", chunk => { this.stderr += chunk; });
         const port = await new Promise<number>((resolve, reject) => {

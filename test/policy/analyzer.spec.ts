@@ -3,22 +3,14 @@
 // Both must report the same (policy, level, message, resource) for the same resources.
 import { strict as assert } from "assert";
 import { evaluatePolicies, PlannedResource, Violation } from "../../policy-pack/evaluate";
+import { typeToken } from "../../policy-pack/lib/type-token";
 import { packEnforcementLevel, policies } from "../../policy-pack/policies";
 import { planShipped } from "../support/offline";
-import { AnalyzerServer, Diagnostic, Level } from "./analyzer-client";
+import { AnalyzerServer, Diagnostic, engineConfig } from "./analyzer-client";
+import { gatewayApi } from "./helpers";
 
 const descriptions = new Map(policies.map(p => [p.name, p.description]));
 const isMandatory = (level: string) => level === "mandatory";
-
-/** The config the engine sends in Configure: each policy's schema defaults and its level. */
-function engineConfig(): Record<string, { enforcementLevel: Level; properties: Record<string, unknown> }> {
-    return Object.fromEntries(policies.map(p => {
-        const properties = Object.fromEntries(Object.entries(p.configSchema?.properties ?? {})
-            .filter(([, s]) => typeof s === "object" && (s as { default?: unknown }).default !== undefined)
-            .map(([k, s]) => [k, (s as { default: unknown }).default]));
-        return [p.name, { enforcementLevel: (p.enforcementLevel ?? packEnforcementLevel) as Level, properties }];
-    }));
-}
 
 let seq = 0;
 function resource(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<PlannedResource> = {}): PlannedResource {
@@ -27,9 +19,7 @@ function resource(type: string, name: string, inputs: Record<string, unknown>, e
 
 /** A k8s object as the Kubernetes SDK sends its inputs (apiVersion and kind included). */
 function k8sObject(object: Record<string, any>, extra: Partial<PlannedResource> = {}): PlannedResource {
-    const apiVersion: string = object.apiVersion;
-    const type = `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${object.kind}`;
-    return resource(type, object.metadata?.name ?? "unnamed", object, extra);
+    return resource(typeToken(object.apiVersion, object.kind), object.metadata?.name ?? "unnamed", object, extra);
 }
 
 const LABELS = { svc: "web", team: "platform", region: "kr", release_id: "r1" };
@@ -110,6 +100,11 @@ function fixtures(): Fixture[] {
             expect: ["ingress-https-only"],
         },
         {
+            title: "a Gateway whose plain-HTTP listener admits routes from every namespace",
+            resource: k8sObject(gatewayApi.gateway([{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }])),
+            expect: ["ingress-https-only"],
+        },
+        {
             title: "a Namespace without Pod Security labels",
             resource: k8sObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "scratch" } }),
             expect: ["namespace-psa-labels"],
@@ -132,7 +127,11 @@ function fixtures(): Fixture[] {
     ];
 }
 
-/** A stack for the stack policies: two Ingresses sharing a host; an app Namespace without default-deny, one with. */
+/**
+ * A stack for the stack policies: two Ingresses sharing a host; an app Namespace without default-deny,
+ * one with; main-gateway with its redirect, a route serving content on the HTTP listener, and a
+ * route claiming the Ingresses' host.
+ */
 function stackFixture(): PlannedResource[] {
     const appNs = (name: string) => k8sObject({
         apiVersion: "v1", kind: "Namespace",
@@ -151,7 +150,11 @@ function stackFixture(): PlannedResource[] {
             rules: [{ host: "shop.apps.local.dev", http: { paths: [{ path: `/${name}`, pathType: "Prefix", backend: { service: { name, port: { number: 80 } } } }] } }],
         },
     }, { dependencies: [shop.urn] });
-    return [shop, cart, denyAll, ingress("storefront", "shop"), ingress("checkout", "shop")];
+    const plainHttp = gatewayApi.redirect();
+    plainHttp.metadata.name = "plain-http";
+    plainHttp.spec.rules = [{ backendRefs: [{ name: "web", port: 80 }] }];
+    const gateway = [gatewayApi.gateway(), gatewayApi.redirect(), plainHttp, gatewayApi.route("shop", "shop", ["shop.apps.local.dev"])].map((o) => k8sObject(o));
+    return [shop, cart, denyAll, ingress("storefront", "shop"), ingress("checkout", "shop"), ...gateway];
 }
 
 interface Finding {
@@ -193,7 +196,7 @@ describe("policy evaluator vs the real CrossGuard analyzer (@pulumi/policy gRPC 
     before(async function () {
         process.once("exit", onExit);
         await server.start();
-        await server.configure(engineConfig());
+        await server.configure(engineConfig(policies));
     });
 
     after(function () {
@@ -229,13 +232,16 @@ describe("policy evaluator vs the real CrossGuard analyzer (@pulumi/policy gRPC 
         });
     }
 
-    it("agrees on the stack policies (ingress-unique-hostnames, app-namespace-default-deny) over a stack", async () => {
+    it("agrees on the stack policies (ingress-unique-hostnames, httproute-https-only, app-namespace-default-deny) over a stack", async () => {
         const stack = stackFixture();
         const { analyzer, evaluator } = await both(stack);
-        const stackFindings = analyzer.filter(d => d.policy === "ingress-unique-hostnames" || d.policy === "app-namespace-default-deny");
+        const stackPolicies = ["ingress-unique-hostnames", "httproute-https-only", "app-namespace-default-deny"];
+        const stackFindings = analyzer.filter(d => stackPolicies.includes(d.policy));
         assert.deepEqual(stackFindings.map(d => [d.policy, d.urn]).sort(), [
             ["app-namespace-default-deny", stack[0].urn], // shop has no default-deny NetworkPolicy; cart has one
             ["ingress-unique-hostnames", stack[4].urn], // the second Ingress claiming shop.apps.local.dev
+            ["httproute-https-only", stack[7].urn], // plain-http serves a backend on the HTTP listener
+            ["ingress-unique-hostnames", stack[8].urn], // the HTTPRoute claiming the Ingresses' host
         ].sort());
         assertAgree(analyzer, evaluator);
     });

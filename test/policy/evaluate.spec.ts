@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { PolicyResource, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { ALLOWED_IMAGES } from "../../policy-pack/conventions";
 import { evaluatePolicies, globToRegExp, PlannedResource, PolicyConfigError, resolvePolicies } from "../../policy-pack/evaluate";
 import { check, compliantDeployment, REPO_ROOT, resourceOf } from "./helpers";
 
@@ -35,7 +36,7 @@ describe("evaluatePolicies", () => {
     describe("config", () => {
         it("merges configSchema defaults under the configured options", () => {
             const [resolved] = resolvePolicies({ "trusted-image-registries": { trustedRegistries: ["quay.io"] } }, ["trusted-image-registries"]);
-            assert.deepEqual(resolved.config, { exemptNamespaces: [], trustedRegistries: ["quay.io"] });
+            assert.deepEqual(resolved.config, { exemptNamespaces: [], trustedRegistries: ["quay.io"], allowedImages: [...ALLOWED_IMAGES] });
             const [defaults] = resolvePolicies({}, ["random-password-length"]);
             assert.deepEqual(defaults.config, { minLength: 20 });
         });

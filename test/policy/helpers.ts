@@ -1,23 +1,9 @@
 // Shared test helpers: building resources from Kubernetes objects and running one policy on them.
-import * as fs from "fs";
-import * as path from "path";
 import { evaluatePolicies, PackConfig, PlannedResource, Violation } from "../../policy-pack/evaluate";
 import { policies } from "../../policy-pack/policies";
-import { typeToken } from "../../tools/policy-check";
+import { typeToken } from "../../policy-pack/lib/type-token";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-/** Upstream corpora live beside the repository, never inside it. */
-export const SHARED = path.resolve(REPO_ROOT, "..", "shared");
-
-/** Skips the suite, saying why, when a ../shared corpus is absent. */
-export function requireShared(ctx: Mocha.Context, relative: string): string {
-    const dir = path.join(SHARED, relative);
-    if (!fs.existsSync(dir)) {
-        console.log(`      skipped: ${dir} not found (the upstream corpus is only present in CI and on dev machines)`);
-        ctx.skip();
-    }
-    return dir;
-}
+export { REPO_ROOT, requireShared, SHARED } from "../support/offline";
 
 export function resourceOf(object: Record<string, any>, index = 0): PlannedResource {
     const type = typeToken(object.apiVersion, object.kind);
@@ -92,3 +78,51 @@ export function compliantDeployment(): Record<string, any> {
         },
     };
 }
+
+/** Gateway API objects as the platform writes them: main-gateway with an HTTP listener kept for the redirect, and an HTTPS one. */
+export const gatewayApi = {
+    gateway(listeners?: Record<string, any>[]): Record<string, any> {
+        return {
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "Gateway",
+            metadata: { name: "main-gateway", namespace: "gateway-system" },
+            spec: {
+                gatewayClassName: "cilium",
+                listeners: listeners ?? [
+                    { name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" } } },
+                    {
+                        name: "https",
+                        port: 443,
+                        protocol: "HTTPS",
+                        tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: "wildcard-tls" }] },
+                        allowedRoutes: { namespaces: { from: "All" } },
+                    },
+                ],
+            },
+        };
+    },
+    /** The HTTP-to-HTTPS redirect on the HTTP listener (gateway-api guide "HTTP redirects and rewrites"). */
+    redirect(): Record<string, any> {
+        return {
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "HTTPRoute",
+            metadata: { name: "https-redirect", namespace: "gateway-system" },
+            spec: {
+                parentRefs: [{ name: "main-gateway", sectionName: "http" }],
+                rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+            },
+        };
+    },
+    route(name: string, namespace: string, hostnames: string[], parentRef: Record<string, any> = { sectionName: "https" }): Record<string, any> {
+        return {
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "HTTPRoute",
+            metadata: { name, namespace },
+            spec: {
+                parentRefs: [{ name: "main-gateway", namespace: "gateway-system", ...parentRef }],
+                hostnames,
+                rules: [{ backendRefs: [{ name, port: 80 }] }],
+            },
+        };
+    },
+};

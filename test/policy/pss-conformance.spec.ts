@@ -8,7 +8,7 @@ import * as YAML from "yaml";
 import { PSS_CHECKS } from "../../policy-pack/policies/pss/checks";
 import { pssPolicyName } from "../../policy-pack/policies/pss";
 import { podTemplateOf } from "../../policy-pack/lib/k8s";
-import { typeToken } from "../../tools/policy-check";
+import { typeToken } from "../../policy-pack/lib/type-token";
 import { check, inEveryKind, requireShared } from "./helpers";
 
 const byId = new Map(PSS_CHECKS.map(c => [c.id.toLowerCase(), c]));

@@ -202,6 +202,8 @@ describe("pss-* policies", () => {
         assert.equal(check("pss-baseline-privileged", pod, config).length, 1, "configured exemptions replace the defaults");
         pod.metadata.namespace = "apps";
         assert.deepEqual(check("pss-baseline-privileged", pod, config), []);
+        pod.metadata.namespace = "cilium-system";
+        assert.equal(check("pss-baseline-privileged", pod).length, 1, "only the API server's exemptions are defaults; Cilium runs in kube-system");
     });
 
     it("does not apply to kinds without a pod template", () => {

@@ -45,6 +45,9 @@ const RESTRICTED_VOLUME_SOURCES = [
     "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim", "projected", "secret",
 ];
 const APPARMOR_ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/";
+const BASELINE_CAPABILITY_FIX = `remove it (only ${[...BASELINE_CAPABILITIES].join(", ")} may be added).`;
+const RESTRICTED_VOLUME_LIST = RESTRICTED_VOLUME_SOURCES.join(", ");
+const HOST_PATH_FIX = "use a persistentVolumeClaim, configMap, secret or emptyDir volume.";
 
 const set = (v: unknown) => v !== undefined && v !== null;
 const volumes = (pod: PodTemplate): any[] => (Array.isArray(pod.spec.volumes) ? pod.spec.volumes : []);
@@ -76,6 +79,8 @@ function containerFields(pod: PodTemplate, field: string, bad: (v: any) => boole
 }
 
 const json = (v: unknown) => JSON.stringify(v);
+/** A field's value for a message: its JSON, or "unset". */
+const setting = (v: unknown) => (v === undefined ? "unset" : json(v));
 
 /** seccompProfile_restricted and runAsNonRoot: the container inherits the pod value unless it sets its own. */
 function inheritedField(pod: PodTemplate, field: string, valid: (v: any) => boolean, fixSetter: (path: string, v: any) => string, fixUnset: (path: string) => string): PssFinding[] {
@@ -127,7 +132,7 @@ export const PSS_CHECKS: PssCheck[] = [
         id: "hostPathVolumes", slug: "host-path-volumes", level: "baseline",
         description: "Pods must not mount hostPath volumes, because they expose the node's filesystem.",
         check: pod => volumes(pod).flatMap((v, i) => set(v?.hostPath)
-            ? [{ path: `${pod.specPath}.volumes[${i}].hostPath`, message: `${pod.specPath}.volumes[${i}].hostPath (volume ${json(v.name)}) is forbidden; use a persistentVolumeClaim, configMap, secret or emptyDir volume.` }]
+            ? [{ path: `${pod.specPath}.volumes[${i}].hostPath`, message: `${pod.specPath}.volumes[${i}].hostPath (volume ${json(v.name)}) is forbidden; ${HOST_PATH_FIX}` }]
             : []),
     },
     {
@@ -163,7 +168,7 @@ export const PSS_CHECKS: PssCheck[] = [
             const add: any[] = c.container.securityContext?.capabilities?.add ?? [];
             return add.flatMap((cap, j) => BASELINE_CAPABILITIES.has(cap) ? [] : [{
                 path: `${c.path}.securityContext.capabilities.add[${j}]`,
-                message: `${c.path}.securityContext.capabilities.add[${j}] is ${json(cap)}; remove it (only ${[...BASELINE_CAPABILITIES].join(", ")} may be added).`,
+                message: `${c.path}.securityContext.capabilities.add[${j}] is ${json(cap)}; ${BASELINE_CAPABILITY_FIX}`,
             }]);
         }),
     },
@@ -233,17 +238,18 @@ export const PSS_CHECKS: PssCheck[] = [
             }
             return [{
                 path: `${pod.specPath}.volumes[${i}].${kind}`,
-                message: `${pod.specPath}.volumes[${i}] (volume ${json(v?.name)}) uses the ${kind} volume type; use one of ${RESTRICTED_VOLUME_SOURCES.join(", ")}.`,
+                message: `${pod.specPath}.volumes[${i}] (volume ${json(v?.name)}) uses the ${kind} volume type; use one of ${RESTRICTED_VOLUME_LIST}.`,
             }];
         }),
     },
     {
         id: "allowPrivilegeEscalation", slug: "allow-privilege-escalation", level: "restricted",
         description: "Containers must set allowPrivilegeEscalation to false (Windows pods are exempt).",
-        check: pod => isWindows(pod) ? [] : containersOf(pod).flatMap(c => c.container.securityContext?.allowPrivilegeEscalation === false ? [] : [{
-            path: `${c.path}.securityContext.allowPrivilegeEscalation`,
-            message: `${c.path}.securityContext.allowPrivilegeEscalation is ${c.container.securityContext?.allowPrivilegeEscalation === undefined ? "unset" : json(c.container.securityContext.allowPrivilegeEscalation)}; set it to false.`,
-        }]),
+        check: pod => isWindows(pod) ? [] : containersOf(pod).flatMap(c => {
+            const value = c.container.securityContext?.allowPrivilegeEscalation;
+            const path = `${c.path}.securityContext.allowPrivilegeEscalation`;
+            return value === false ? [] : [{ path, message: `${path} is ${setting(value)}; set it to false.` }];
+        }),
     },
     {
         id: "runAsNonRoot", slug: "run-as-non-root", level: "restricted",

@@ -15,7 +15,8 @@ describe(NAME, () => {
     for (const type of ["LoadBalancer", "NodePort"]) {
         it(`fails type ${type}, naming the field and the fix`, () => {
             assert.deepEqual(check(NAME, service({ type })).map(v => v.message),
-                [`spec.type is "${type}", which exposes the Service outside the cluster; use type ClusterIP behind the Gateway, or allow apps/web in this policy's allowedServices with a reason.`]);
+                [`spec.type is "${type}", which exposes the Service outside the cluster; ` +
+                    "use type ClusterIP behind the Gateway, or allow apps/web in this policy's allowedServices with a reason."]);
         });
     }
 
