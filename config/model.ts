@@ -36,7 +36,7 @@ export interface SshHost {
 export type NodeBackend =
     | {
           kind: "multipass";
-          /** Multipass image alias; Ubuntu 24.04 LTS by default. */
+          /** Multipass image: "24.04" (the default), "noble", or the URL of an Ubuntu 24.04 image. */
           image: string;
       }
     | {
@@ -59,8 +59,12 @@ export interface NetworkConfig {
     clusterMeshIp: string;
     /** Virtual IP of the API server (kube-vip); required with 3 control-plane nodes. */
     controlPlaneVip?: string;
-    /** Interface kube-vip announces the VIP on. */
-    vipInterface: string;
+    /**
+     * Interface kube-vip announces the VIP on. Unset, kube-vip picks the interface of the default
+     * route (kube-vip v1.0.4 `cmd/kube-vip.go`), which differs by host: enp0s1 on Apple silicon,
+     * ens3 on x86 QEMU, anything on SSH hosts.
+     */
+    vipInterface?: string;
 }
 
 /** Another cluster of the Cilium Cluster Mesh, as this stack knows it from config. */

@@ -2,8 +2,11 @@
  * Validation of stack config. It runs before any resource is created, collects every problem
  * instead of stopping at the first, and words each one as `<key>: <problem>. <fix>`.
  */
+import { COMPATIBILITY, DEFAULT_TRUSTED_REGISTRIES, trustedRegistryProblem } from "../policy-pack/conventions";
 import { Cidr, contains, describeRange, hostRange, Ipv4Range, overlaps, parseCidr, parseIpv4, parseRange } from "./cidr";
-import { ClusterRole, MeshPeer, NetworkConfig, NodeBackend, NodePool, PROJECT, SecurityConfig, SshHost, StackConfig } from "./model";
+import { ClusterRole, kubernetesMinor, MeshPeer, NetworkConfig, NodeBackend, NodePool, PROJECT, SecurityConfig, SshHost, StackConfig } from "./model";
+import { CHARTS, DEFAULT_KUBERNETES_VERSION, NODE_PACKAGES } from "./versions";
+
 
 /** Raw config values by key (without the `platform:` prefix), as Pulumi or the YAML file gives them. */
 export type RawConfig = Record<string, unknown>;
@@ -34,19 +37,14 @@ export function formatErrors(errors: ConfigError[]): string {
     return errors.map((e) => `  - ${e.key}: ${e.message}`).join("\n");
 }
 
-/** Kubernetes minors this code renders correct kubeadm v1beta4 for (v1beta4 arrived in 1.31). */
-export const SUPPORTED_KUBERNETES_MINORS = { min: 31, max: 37 };
-/**
- * The node bootstrap installs Ubuntu 24.04's containerd, a 1.7 release, and Kubernetes 1.35 is the
- * last minor that supports containerd 1.x (SIG Node, v1.35 release notes).
- */
-export const LAST_MINOR_WITH_CONTAINERD_1 = 35;
 /** kubeadm preflight minimums for a control-plane node (NumCPU and Mem checks). */
 export const CONTROL_PLANE_MIN = { cpus: 2, memoryMiB: 1700 };
 /** Room for Ubuntu plus the Kubernetes and add-on images. */
 export const MIN_DISK_GIB = 10;
-/** Seed 001 §13.2. */
-export const DEFAULT_TRUSTED_REGISTRIES = ["harbor.local.dev", "gcr.io", "docker.io/library"];
+/** Multipass images the node bootstrap supports: Ubuntu 24.04 by alias, or a custom image by URL (checked at first boot). */
+const UBUNTU_2404_IMAGE = /^(24\.04|noble|(file|https?):\/\/\S+)$/;
+/** A Linux interface name: at most 15 characters (IFNAMSIZ), no '/' or whitespace. */
+const INTERFACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const VERSION = /^v(\d+)\.(\d+)\.(\d+)$/;
@@ -84,7 +82,10 @@ class Reader {
     integer(obj: Obj, field: string, key: string, min: number, max: number, why: string): number | undefined {
         const value = obj[field];
         if (typeof value !== "number" || !Number.isInteger(value)) {
-            return this.fail(`${key}.${field}`, value === undefined ? `is missing; set a whole number, ${why}` : `must be a whole number, got ${JSON.stringify(value)}`);
+            return this.fail(
+                `${key}.${field}`,
+                value === undefined ? `is missing; set a whole number, ${why}` : `must be a whole number, got ${JSON.stringify(value)}`,
+            );
         }
         if (value < min || value > max) {
             return this.fail(`${key}.${field}`, `is ${value}; ${why}`);
@@ -164,23 +165,78 @@ function readCluster(r: Reader, value: unknown) {
         r.fail("cluster.role", `is "${role}"; set "mgmt" for the platform cluster or "app" for a workload cluster`);
     }
     const id = r.integer(obj, "id", "cluster", 1, 255, "the Cilium cluster.id must be 1-255 and unique across the mesh");
-    const kubernetesVersion = r.string(obj, "kubernetesVersion", "cluster", "v1.35.9");
+    const kubernetesVersion = r.string(obj, "kubernetesVersion", "cluster", DEFAULT_KUBERNETES_VERSION);
     const match = kubernetesVersion === undefined ? null : VERSION.exec(kubernetesVersion);
     if (kubernetesVersion !== undefined && !match) {
-        r.fail("cluster.kubernetesVersion", `"${kubernetesVersion}" is not a full version; write it like "v1.35.9"`);
+        r.fail("cluster.kubernetesVersion", `"${kubernetesVersion}" is not a full version; write it like "${DEFAULT_KUBERNETES_VERSION}"`);
     } else if (match) {
-        const [major, minor] = [Number(match[1]), Number(match[2])];
-        const { min, max } = SUPPORTED_KUBERNETES_MINORS;
-        if (major !== 1 || minor < min || minor > max) {
-            r.fail("cluster.kubernetesVersion", `${kubernetesVersion} is outside v1.${min}-v1.${max}, the minors with kubeadm v1beta4 this code renders; pick one in that range`);
-        } else if (minor > LAST_MINOR_WITH_CONTAINERD_1) {
-            r.fail("cluster.kubernetesVersion", `${kubernetesVersion} needs containerd 2, but the nodes get Ubuntu 24.04's containerd 1.7 (Kubernetes 1.${LAST_MINOR_WITH_CONTAINERD_1} is the last minor that supports containerd 1.x); use v1.${LAST_MINOR_WITH_CONTAINERD_1}.x`);
+        const problems = kubernetesVersionProblems(kubernetesVersion as string, role === "app" ? "app" : "mgmt");
+        if (problems.length > 0) {
+            const allowed = supportedKubernetesMinors(role === "app" ? "app" : "mgmt").map((m) => `v${m}.x`);
+            const instead = allowed.length > 0 ? `Use ${allowed.join(" or ")}` : "No minor satisfies every rule; fix the pins in config/versions.ts";
+            r.fail("cluster.kubernetesVersion", `${kubernetesVersion}: ${problems.join("; ")}. ${instead}`);
         }
     }
     if (name === undefined || (role !== "mgmt" && role !== "app") || id === undefined || !match) {
         return undefined;
     }
     return { name, role: role as ClusterRole, id, kubernetesVersion: kubernetesVersion as string };
+}
+
+/** "2.2.1" → ["2.2", 1]: the release line and the patch. */
+function releaseLine(version: string): [string, number] {
+    const [major, minor, patch] = version.split(".");
+    return [`${major}.${minor}`, Number(patch)];
+}
+
+/**
+ * Whether containerd `version` (e.g. "2.2.1") is one containerd recommends for Kubernetes `minor`:
+ * a line listed for that minor in COMPATIBILITY.containerdForKubernetes, at or above the listed
+ * patch ("2.1.5+" covers 2.1.5 and later 2.1 patches, not 2.2: containerd lists each line).
+ */
+export function containerdSupports(minor: string, version: string): boolean {
+    const [line, patch] = releaseLine(version);
+    return (COMPATIBILITY.containerdForKubernetes[minor] ?? []).some((entry) => {
+        const [entryLine, entryPatch] = releaseLine(entry);
+        return entryLine === line && patch >= entryPatch;
+    });
+}
+
+/**
+ * Why a Kubernetes version cannot run on this platform ([] when it can): kubeadm v1beta4, the
+ * nodes' containerd (the pin unless told otherwise), the pinned Cilium and, on app clusters,
+ * Kyverno (COMPATIBILITY).
+ */
+export function kubernetesVersionProblems(version: string, role: ClusterRole, containerd = NODE_PACKAGES.containerd.version): string[] {
+    const minor = kubernetesMinor(version);
+    const [major, minorNumber] = minor.split(".").map(Number);
+    const { min, max } = COMPATIBILITY.kubeadmMinors;
+    if (major !== 1 || minorNumber < min || minorNumber > max) {
+        return [`outside v1.${min}-v1.${max}, the minors with kubeadm v1beta4 this code renders`];
+    }
+    const problems: string[] = [];
+    if (!containerdSupports(minor, containerd)) {
+        const recommended = COMPATIBILITY.containerdForKubernetes[minor];
+        problems.push(
+            recommended
+                ? `the nodes' containerd ${containerd} (NODE_PACKAGES in config/versions.ts) is not one containerd recommends ` +
+                      `for Kubernetes ${minor} (${recommended.map((v) => `${v}+`).join(", ")})`
+                : `COMPATIBILITY.containerdForKubernetes has no containerd recommendation for Kubernetes ${minor}`,
+        );
+    }
+    if (!COMPATIBILITY.ciliumKubernetesMinors.includes(minor)) {
+        problems.push(`Cilium ${CHARTS.cilium.version} is tested on Kubernetes ${COMPATIBILITY.ciliumKubernetesMinors.join(", ")} only`);
+    }
+    if (role === "app" && !COMPATIBILITY.kyvernoKubernetesMinors.includes(minor)) {
+        problems.push(`app clusters run Kyverno, which supports Kubernetes ${COMPATIBILITY.kyvernoKubernetesMinors.join(", ")} only`);
+    }
+    return problems;
+}
+
+/** The Kubernetes minors a cluster of this role can run, oldest first. */
+export function supportedKubernetesMinors(role: ClusterRole): string[] {
+    const { min, max } = COMPATIBILITY.kubeadmMinors;
+    return Array.from({ length: max - min + 1 }, (_, i) => `1.${min + i}`).filter((minor) => kubernetesVersionProblems(`v${minor}.0`, role).length === 0);
 }
 
 function readPool(r: Reader, value: unknown, pool: "controlPlane" | "workers"): NodePool | undefined {
@@ -201,7 +257,14 @@ function readPool(r: Reader, value: unknown, pool: "controlPlane" | "workers"): 
         ? r.integer(obj, "cpus", key, CONTROL_PLANE_MIN.cpus, 64, `kubeadm preflight needs at least ${CONTROL_PLANE_MIN.cpus} CPUs on a control-plane node`)
         : r.integer(obj, "cpus", key, 1, 64, "give each worker 1-64 CPUs");
     const memoryMiB = isCp
-        ? r.integer(obj, "memoryMiB", key, CONTROL_PLANE_MIN.memoryMiB, 1 << 20, `kubeadm preflight needs at least ${CONTROL_PLANE_MIN.memoryMiB} MiB on a control-plane node; seed 001 uses 3072-4096`)
+        ? r.integer(
+              obj,
+              "memoryMiB",
+              key,
+              CONTROL_PLANE_MIN.memoryMiB,
+              1 << 20,
+              `kubeadm preflight needs at least ${CONTROL_PLANE_MIN.memoryMiB} MiB on a control-plane node; seed 001 uses 3072-4096`,
+          )
         : r.integer(obj, "memoryMiB", key, 1024, 1 << 20, "give each worker at least 1024 MiB");
     const diskGiB = r.integer(obj, "diskGiB", key, MIN_DISK_GIB, 4096, `give each node at least ${MIN_DISK_GIB} GiB for Ubuntu and the container images`);
     if (count === undefined || (isCp && count === 2) || cpus === undefined || memoryMiB === undefined || diskGiB === undefined) {
@@ -225,7 +288,14 @@ function readNetwork(r: Reader, value: unknown, controlPlaneCount: number | unde
     const lbPool = poolParse?.ok ? poolParse.range : poolParse && r.fail("network.lbPool", `${poolParse.reason}`);
     const meshIp = r.address(obj, "clusterMeshIp", key, true);
     const vip = r.address(obj, "controlPlaneVip", key, false);
-    const vipInterface = r.string(obj, "vipInterface", key, "enp0s1");
+    const vipInterface = obj.vipInterface === undefined ? undefined : r.string(obj, "vipInterface", key);
+    if (vipInterface !== undefined && !INTERFACE_NAME.test(vipInterface)) {
+        r.fail(
+            "network.vipInterface",
+            `"${vipInterface}" is not a network interface name; leave it unset so kube-vip uses the default-route interface, ` +
+                "or name one from `ip -br link` on a control-plane node",
+        );
+    }
 
     const named: Array<[string, Ipv4Range | undefined]> = [
         ["nodeSubnet", nodeSubnet],
@@ -237,33 +307,56 @@ function readNetwork(r: Reader, value: unknown, controlPlaneCount: number | unde
             const [aName, a] = named[i];
             const [bName, b] = named[j];
             if (a && b && overlaps(a, b)) {
-                r.fail(`network.${bName}`, `${describeRange(b)} overlaps network.${aName} (${describeRange(a)}). Every range of a cluster must be disjoint, e.g. serviceCidr 10.96.0.0/16 with podCidr 10.100.0.0/16`);
+                r.fail(
+                    `network.${bName}`,
+                    `${describeRange(b)} overlaps network.${aName} (${describeRange(a)}). ` +
+                        "Every range of a cluster must be disjoint, e.g. serviceCidr 10.96.0.0/16 with podCidr 10.100.0.0/16",
+                );
             }
         }
     }
     if (nodeSubnet && lbPool) {
         if (!contains(hostRange(nodeSubnet), lbPool)) {
-            r.fail("network.lbPool", `${describeRange(lbPool)} is not inside the usable addresses of network.nodeSubnet ${nodeSubnet.text}; MetalLB L2 answers ARP only on the nodes' own segment`);
+            r.fail(
+                "network.lbPool",
+                `${describeRange(lbPool)} is not inside the usable addresses of network.nodeSubnet ${nodeSubnet.text}; ` +
+                    "MetalLB L2 answers ARP only on the nodes' own segment",
+            );
         }
-        for (const [other, cidr] of [["podCidr", podCidr], ["serviceCidr", serviceCidr]] as const) {
+        for (const [other, cidr] of [
+            ["podCidr", podCidr],
+            ["serviceCidr", serviceCidr],
+        ] as const) {
             if (cidr && overlaps(cidr, lbPool)) {
                 r.fail("network.lbPool", `${describeRange(lbPool)} overlaps network.${other} ${cidr.text}; choose a pool on the node subnet`);
             }
         }
     }
     if (meshIp !== undefined && lbPool && !contains(lbPool, { first: meshIp, last: meshIp })) {
-        r.fail("network.clusterMeshIp", `${obj.clusterMeshIp} is outside network.lbPool ${describeRange(lbPool)}; pick an address from the pool so MetalLB can assign it`);
+        r.fail(
+            "network.clusterMeshIp",
+            `${obj.clusterMeshIp} is outside network.lbPool ${describeRange(lbPool)}; pick an address from the pool so MetalLB can assign it`,
+        );
+    } else if (meshIp !== undefined && lbPool && lbPool.first === lbPool.last) {
+        // The mesh IP gets a MetalLB pool of its own; the Gateway and other Services need the rest.
+        r.fail("network.lbPool", `${describeRange(lbPool)} holds only network.clusterMeshIp; give the pool at least one more address for the Gateway`);
     }
     if (vip === undefined && controlPlaneCount === 3) {
-        r.fail("network.controlPlaneVip", "is required with 3 control-plane nodes: set a free address on network.nodeSubnet, outside the DHCP range and network.lbPool, for kube-vip");
+        r.fail(
+            "network.controlPlaneVip",
+            "is required with 3 control-plane nodes: set a free address on network.nodeSubnet, outside the DHCP range and network.lbPool, for kube-vip",
+        );
     }
     if (vip !== undefined && nodeSubnet && !contains(hostRange(nodeSubnet), { first: vip, last: vip })) {
         r.fail("network.controlPlaneVip", `${obj.controlPlaneVip} is not a host address of network.nodeSubnet ${nodeSubnet.text}`);
     }
     if (vip !== undefined && lbPool && contains(lbPool, { first: vip, last: vip })) {
-        r.fail("network.controlPlaneVip", `${obj.controlPlaneVip} lies inside network.lbPool; MetalLB could hand it to a Service. Pick an address outside the pool`);
+        r.fail(
+            "network.controlPlaneVip",
+            `${obj.controlPlaneVip} lies inside network.lbPool; MetalLB could hand it to a Service. Pick an address outside the pool`,
+        );
     }
-    if (r.errors.length > errorsBefore || !nodeSubnet || !podCidr || !serviceCidr || !lbPool || meshIp === undefined || !vipInterface) {
+    if (r.errors.length > errorsBefore || !nodeSubnet || !podCidr || !serviceCidr || !lbPool || meshIp === undefined) {
         return undefined;
     }
     return {
@@ -285,6 +378,12 @@ function readBackend(r: Reader, value: unknown, privateKey: unknown, network: Ne
     const kind = r.string(obj, "kind", "backend", "multipass");
     if (kind === "multipass") {
         const image = r.string(obj, "image", "backend", "24.04");
+        if (image !== undefined && !UBUNTU_2404_IMAGE.test(image)) {
+            return r.fail(
+                "backend.image",
+                `is "${image}"; the node bootstrap pins Ubuntu 24.04 (noble) packages, so use "24.04" (or "noble", or the URL of an Ubuntu 24.04 image)`,
+            );
+        }
         return image === undefined ? undefined : { kind, image };
     }
     if (kind !== "ssh") {
@@ -298,7 +397,10 @@ function readBackend(r: Reader, value: unknown, privateKey: unknown, network: Ne
         return r.fail("backend.hosts", "is empty; list the hosts as {name, address, user}, control-plane nodes first");
     }
     if (hostsValue.length < nodeCount) {
-        r.fail("backend.hosts", `lists ${hostsValue.length} hosts but nodes.controlPlane.count + nodes.workers.count is ${nodeCount}; add hosts or lower the counts`);
+        r.fail(
+            "backend.hosts",
+            `lists ${hostsValue.length} hosts but nodes.controlPlane.count + nodes.workers.count is ${nodeCount}; add hosts or lower the counts`,
+        );
     }
     const subnet = network ? parseCidr(network.nodeSubnet) : undefined;
     const hosts: SshHost[] = [];
@@ -338,7 +440,9 @@ function readMgmtStack(r: Reader, value: unknown, role: ClusterRole | undefined)
         return value === undefined ? undefined : r.fail("mgmtStack", "is set on the mgmt stack; only app stacks reference mgmt. Remove it");
     }
     if (value === undefined) {
-        return role === "app" ? r.fail("mgmtStack", 'is required on an app stack: set the mgmt stack\'s full name, e.g. "organization/platform/mgmt"') : undefined;
+        return role === "app"
+            ? r.fail("mgmtStack", 'is required on an app stack: set the mgmt stack\'s full name, e.g. "organization/platform/mgmt"')
+            : undefined;
     }
     if (typeof value !== "string" || !STACK_NAME.test(value)) {
         return r.fail("mgmtStack", `${JSON.stringify(value)} is not a full stack name; write "<org>/<project>/<stack>", e.g. "organization/platform/mgmt"`);
@@ -394,12 +498,19 @@ function readSecurity(r: Reader, value: unknown): SecurityConfig | undefined {
         return undefined;
     }
     const appNamespaces = r.stringList(obj, "appNamespaces", "security", ["application"]);
-    const trustedRegistries = r.stringList(obj, "trustedRegistries", "security", DEFAULT_TRUSTED_REGISTRIES);
+    const trustedRegistries = r.stringList(obj, "trustedRegistries", "security", [...DEFAULT_TRUSTED_REGISTRIES]);
     for (const ns of appNamespaces ?? []) {
         if (!DNS_LABEL.test(ns) || ns.length > 63) {
             r.fail("security.appNamespaces", `"${ns}" is not a valid namespace name (lowercase DNS label, at most 63 characters)`);
         }
     }
+    // The pack and Kyverno must enforce the same list, so an entry either cannot express is refused here.
+    (trustedRegistries ?? []).forEach((entry, i) => {
+        const problem = trustedRegistryProblem(entry);
+        if (problem) {
+            r.fail(`security.trustedRegistries[${i}]`, problem);
+        }
+    });
     return appNamespaces && trustedRegistries ? { appNamespaces, trustedRegistries } : undefined;
 }
 
@@ -425,12 +536,20 @@ export function validateAcrossStacks(stacks: Array<{ stack: string; config: Stac
             const podA = parseCidr(a.config.network.podCidr);
             const podB = parseCidr(b.config.network.podCidr);
             if (podA.ok && podB.ok && overlaps(podA.cidr, podB.cidr)) {
-                fail(b.stack, "network.podCidr", `${b.config.network.podCidr} overlaps stack ${a.stack}'s podCidr ${a.config.network.podCidr}; Cilium Cluster Mesh needs disjoint pod CIDRs`);
+                fail(
+                    b.stack,
+                    "network.podCidr",
+                    `${b.config.network.podCidr} overlaps stack ${a.stack}'s podCidr ${a.config.network.podCidr}; Cilium Cluster Mesh needs disjoint pod CIDRs`,
+                );
             }
             const poolA = parseRange(a.config.network.lbPool);
             const poolB = parseRange(b.config.network.lbPool);
             if (poolA.ok && poolB.ok && overlaps(poolA.range, poolB.range)) {
-                fail(b.stack, "network.lbPool", `${b.config.network.lbPool} overlaps stack ${a.stack}'s lbPool ${a.config.network.lbPool}; LoadBalancer pools must be disjoint`);
+                fail(
+                    b.stack,
+                    "network.lbPool",
+                    `${b.config.network.lbPool} overlaps stack ${a.stack}'s lbPool ${a.config.network.lbPool}; LoadBalancer pools must be disjoint`,
+                );
             }
         }
     }
@@ -441,11 +560,21 @@ export function validateAcrossStacks(stacks: Array<{ stack: string; config: Stac
             }
             const peer = config.meshPeers.find((p) => p.name === other.config.name);
             if (!peer) {
-                fail(stack, "mesh.peers", `does not list cluster "${other.config.name}" (stack ${other.stack}); add {name: ${other.config.name}, id: ${other.config.id}, address: ${other.config.network.clusterMeshIp}}`);
+                fail(
+                    stack,
+                    "mesh.peers",
+                    `does not list cluster "${other.config.name}" (stack ${other.stack}); ` +
+                        `add {name: ${other.config.name}, id: ${other.config.id}, address: ${other.config.network.clusterMeshIp}}`,
+                );
                 continue;
             }
             if (peer.id !== other.config.id || peer.address !== other.config.network.clusterMeshIp) {
-                fail(stack, "mesh.peers", `entry "${peer.name}" says id ${peer.id}, address ${peer.address}, but stack ${other.stack} has id ${other.config.id}, clusterMeshIp ${other.config.network.clusterMeshIp}; make them agree`);
+                fail(
+                    stack,
+                    "mesh.peers",
+                    `entry "${peer.name}" says id ${peer.id}, address ${peer.address}, ` +
+                        `but stack ${other.stack} has id ${other.config.id}, clusterMeshIp ${other.config.network.clusterMeshIp}; make them agree`,
+                );
             }
         }
     }

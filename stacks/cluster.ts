@@ -1,13 +1,14 @@
 /**
- * What every stack builds first: its nodes and its kubeadm cluster, plus the outputs every
- * stack exports about them.
+ * What every stack builds first: the config guard, its nodes and its kubeadm cluster, plus the
+ * outputs every stack exports about them.
  */
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
+import { configGuardCommand, configGuardName } from "../config/guard";
 import { LoadedConfig } from "../config/load";
-import { planNodes, StackConfig } from "../config/model";
+import { NodePlan, planNodes, StackConfig } from "../config/model";
 import { KubeadmCluster } from "../components/kubeadm-cluster";
-import { VmNode } from "../components/vm-node";
+import { VmNode, VmNodeBackend } from "../components/vm-node";
 
 /** Outputs every cluster stack exports. */
 export interface ClusterOutputs {
@@ -35,19 +36,20 @@ export interface BuiltCluster {
     outputs: ClusterOutputs;
 }
 
-/** Creates the nodes (Multipass VMs or SSH hosts) and the kubeadm cluster on them. */
+/**
+ * Creates the config guard, then the nodes (Multipass VMs or SSH hosts) behind it, then the kubeadm
+ * cluster on them. Every node depends on the guard, so a refused config change stops the `up`
+ * before any machine is touched (config/guard.ts).
+ */
 export function buildCluster({ config, sshPrivateKey }: LoadedConfig): BuiltCluster {
-    const { privateKey, publicKey } = sshKeys(config, sshPrivateKey);
+    const guard = new command.local.Command(configGuardName(pulumi.getStack()), configGuardCommand(config));
     const nodes = planNodes(config).map(
         (plan) =>
-            new VmNode(plan.name, {
-                kubernetesVersion: config.kubernetesVersion,
-                pool: plan.pool,
-                multipassImage: config.backend.kind === "multipass" ? config.backend.image : undefined,
-                sshHost: plan.host,
-                sshPrivateKey: privateKey,
-                sshPublicKey: publicKey,
-            }),
+            new VmNode(
+                plan.name,
+                { kubernetesVersion: config.kubernetesVersion, nodeSubnet: config.network.nodeSubnet, backend: nodeBackend(config, plan, sshPrivateKey) },
+                { dependsOn: [guard] },
+            ),
     );
     const cluster = new KubeadmCluster(config.name, {
         config,
@@ -69,14 +71,15 @@ export function buildCluster({ config, sshPrivateKey }: LoadedConfig): BuiltClus
     };
 }
 
-/**
- * The key remote commands log in with: the user's own for SSH hosts; for Multipass a key generated
- * here and installed by cloud-init, kept only (encrypted) in the stack state.
- */
-function sshKeys(config: StackConfig, userKey: pulumi.Output<string> | undefined): { privateKey: pulumi.Output<string>; publicKey?: pulumi.Output<string> } {
-    if (config.backend.kind === "ssh") {
-        return { privateKey: userKey as pulumi.Output<string> };
+/** One planned node's backend: a Multipass VM of its pool's size, or its SSH host with the user's key. */
+function nodeBackend(config: StackConfig, plan: NodePlan, sshPrivateKey: pulumi.Output<string> | undefined): VmNodeBackend {
+    if (config.backend.kind === "multipass") {
+        const poolKey = `platform:nodes.${plan.controlPlane ? "controlPlane" : "workers"}`;
+        return { kind: "multipass", image: config.backend.image, pool: plan.pool, poolKey };
     }
-    const key = new tls.PrivateKey(`${config.name}-ssh-key`, { algorithm: "ED25519" });
-    return { privateKey: pulumi.secret(key.privateKeyOpenssh), publicKey: key.publicKeyOpenssh };
+    if (!plan.host || !sshPrivateKey) {
+        // Config validation requires a host per node and the key with the ssh backend.
+        throw new Error(`node ${plan.name}: the ssh backend needs a host in platform:backend.hosts and platform:sshPrivateKey`);
+    }
+    return { kind: "ssh", host: plan.host, privateKey: sshPrivateKey };
 }

@@ -1,46 +1,49 @@
 /**
- * KubeadmCluster: turns bootstrapped nodes into a Kubernetes cluster. The first control-plane node
- * runs `kubeadm init`; the other control-plane nodes join one at a time; workers join after them;
- * the admin kubeconfig is read last and becomes the provider for every later Kubernetes resource.
+ * KubeadmCluster: turns bootstrapped nodes into a Kubernetes cluster by running the steps of
+ * `kubeadmSteps` (steps.ts) in order, each a node command, and hands out a Kubernetes provider for
+ * everything after it.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { StackConfig } from "../../config/model";
-import { NodeFile, nodeCommand, VmNode } from "../vm-node";
+import { NodeConnection } from "../vm-node/connection";
+import { NODE_STEPS_OUTPUT, nodeCommand, NodeCommand, NodeStepRecord } from "../vm-node/node-command";
 import {
-    API_SERVER_PORT,
-    checkJoinSecrets,
-    clusterConfiguration,
-    initConfiguration,
-    joinConfiguration,
-    PSA_FILE,
-    toYamlDocuments,
-} from "./kubeadm-config";
-import { rewriteKubeconfigServer } from "./kubeconfig";
-import { KUBE_VIP_MANIFEST, renderKubeVipManifest } from "./kube-vip";
-import { renderPsaAdmissionConfiguration } from "./psa";
-import {
-    KUBEADM_DIR,
-    renderDrainScript,
-    renderInitScript,
-    renderJoinCredentialsScript,
-    renderJoinScript,
-    renderReadKubeconfigScript,
-    renderResetScript,
-    renderWaitForNodeScript,
-} from "./scripts";
+    BootstrapToken,
+    bootstrapTokenFromHex,
+    bootstrapTokenId,
+    parseAdminCredential,
+    parseCaCertHash,
+    parseControlPlaneFiles,
+    TOKEN_BYTES,
+} from "./credentials";
+import { API_SERVER_PORT } from "./kubeadm-config";
+import { adminKubeconfig } from "./kubeconfig";
+import { KUBEADM_CLUSTER_TYPE, kubeadmSteps, KubeadmStep, STEP, StepOutputs, StepTrigger, StepValues } from "./steps";
 
-export { PSA_EXEMPT_NAMESPACES } from "./psa";
+export { KUBEADM_CLUSTER_TYPE } from "./steps";
+
+/** A bootstrapped machine the cluster runs on (a VmNode). */
+export interface ClusterNode extends pulumi.Resource {
+    /** The kubelet's node name. */
+    readonly nodeName: string;
+    /** The node's address on the node subnet. */
+    readonly ip: pulumi.Output<string>;
+    /** How steps reach the node. */
+    readonly connection: pulumi.Output<NodeConnection>;
+    /** Changes whenever the machine is built again. */
+    readonly identity: pulumi.Output<string>;
+}
 
 /** Arguments of a KubeadmCluster. */
 export interface KubeadmClusterArgs {
-    /** The validated stack config: name, version and network. */
-    config: Pick<StackConfig, "name" | "kubernetesVersion" | "network">;
+    /** The validated stack config: name, version, network, and the backend that says how nodes are reached. */
+    config: Pick<StackConfig, "name" | "kubernetesVersion" | "network" | "backend">;
     /** Control-plane nodes; the first runs `kubeadm init`. */
-    controlPlanes: VmNode[];
+    controlPlanes: ClusterNode[];
     /** Worker nodes. */
-    workers: VmNode[];
+    workers: ClusterNode[];
 }
 
 /** Throws before anything is created when the node lists cannot form a cluster. */
@@ -55,11 +58,23 @@ export function validateKubeadmClusterArgs(name: string, args: KubeadmClusterArg
     if (args.workers.length === 0) {
         throw new Error(`KubeadmCluster ${name}: needs at least one worker; set nodes.workers.count`);
     }
+    const names = [...args.controlPlanes, ...args.workers].map((n) => n.nodeName);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) {
+        throw new Error(`KubeadmCluster ${name}: node name ${twice} appears twice; node names must be unique`);
+    }
 }
+
+/** How each kind of step output is parsed. */
+const OUTPUT_PARSERS: { [K in keyof StepOutputs]: (stdout: string, role: string) => StepOutputs[K] } = {
+    caCertHash: parseCaCertHash,
+    controlPlaneFiles: parseControlPlaneFiles,
+    adminCredential: parseAdminCredential,
+};
 
 /** A running kubeadm cluster. */
 export class KubeadmCluster extends pulumi.ComponentResource {
-    /** Admin kubeconfig pointing at `apiServerEndpoint` (secret). */
+    /** Kubeconfig with the platform-admin ServiceAccount token, pointing at `apiServerEndpoint` (secret). */
     public readonly kubeconfig: pulumi.Output<string>;
     /** https://host:6443 of the control plane (the VIP with 3 control-plane nodes). */
     public readonly apiServerEndpoint: pulumi.Output<string>;
@@ -67,139 +82,136 @@ export class KubeadmCluster extends pulumi.ComponentResource {
     public readonly apiServerHost: pulumi.Output<string>;
     /** Node name → IP. */
     public readonly nodes: pulumi.Output<Record<string, string>>;
+    /** How to reach the first control-plane node, for steps that must run there (it has admin.conf). */
+    public readonly controlPlane: pulumi.Output<NodeConnection>;
     /** Provider for every Kubernetes resource in this cluster. */
     public readonly provider: k8s.Provider;
 
     constructor(name: string, args: KubeadmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:k8s:KubeadmCluster", name, {}, opts);
+        super(KUBEADM_CLUSTER_TYPE, name, {}, opts);
         validateKubeadmClusterArgs(name, args);
         const { config, controlPlanes, workers } = args;
-        const [first, ...otherControlPlanes] = controlPlanes;
-        const vip = config.network.controlPlaneVip;
+        const first = controlPlanes[0];
+        const byName = new Map([...controlPlanes, ...workers].map((n) => [n.nodeName, n]));
+        const node = (nodeName: string) => byName.get(nodeName) as ClusterNode;
 
-        this.apiServerHost = vip ? pulumi.output(vip) : first.ip;
-        const endpoint = pulumi.interpolate`${this.apiServerHost}:${API_SERVER_PORT}`;
-        this.apiServerEndpoint = pulumi.interpolate`https://${endpoint}`;
-        this.nodes = pulumi
-            .all([...controlPlanes, ...workers].map((n) => pulumi.all([n.nodeName, n.ip])))
-            .apply((pairs) => Object.fromEntries(pairs));
+        this.apiServerHost = config.network.controlPlaneVip ? pulumi.output(config.network.controlPlaneVip) : first.ip;
+        this.apiServerEndpoint = pulumi.interpolate`https://${this.apiServerHost}:${API_SERVER_PORT}`;
+        this.nodes = pulumi.all([...byName.values()].map((n) => pulumi.all([n.nodeName, n.ip]))).apply((pairs) => Object.fromEntries(pairs));
+        this.controlPlane = first.connection;
 
-        const secrets = createJoinSecrets(name, this);
-        const controlPlaneIps = pulumi.all(controlPlanes.map((n) => n.ip));
-
-        const init = nodeCommand(
-            `${name}-init`,
-            {
-                connection: first.connection,
-                secret: true,
-                script: pulumi.all([first.ip, controlPlaneIps, endpoint, secrets.token, secrets.certificateKey]).apply(([ip, cpIps, ep, token, certificateKey]) => {
-                    checkJoinSecrets({ token, certificateKey });
-                    const kubeadm = toYamlDocuments([
-                        clusterConfiguration({
-                            clusterName: config.name,
-                            kubernetesVersion: config.kubernetesVersion,
-                            controlPlaneEndpoint: ep,
-                            podCidr: config.network.podCidr,
-                            serviceCidr: config.network.serviceCidr,
-                            certSANs: [...cpIps, ...(vip ? [vip] : [])],
-                        }),
-                        initConfiguration({ nodeName: first.nodeName, nodeIp: ip, token, certificateKey }),
-                    ]);
-                    return renderInitScript({ files: [psaFile(), { path: `${KUBEADM_DIR}/init.yaml`, content: kubeadm, mode: "0600" }, ...kubeVipFiles(config.network, true)], kubeVip: !!vip });
-                }),
-            },
-            { parent: this, dependsOn: [first] },
-        );
-        const caCertHash = init.stdout.apply((out) => {
-            const hash = out.trim().split("\n").pop() ?? "";
-            checkJoinSecrets({ token: "aaaaaa.aaaaaaaaaaaaaaaa", caCertHash: hash });
-            return hash;
-        });
-
-        const joining = [...otherControlPlanes, ...workers];
-        const joinCredentials = nodeCommand(
-            `${name}-join-credentials`,
-            {
-                connection: first.connection,
-                secret: true,
-                script: pulumi.all([secrets.token, secrets.certificateKey]).apply(([t, k]) => renderJoinCredentialsScript(t, k)),
-                // Re-issue the token whenever the set of joining nodes changes (tokens expire).
-                triggers: joining.map((n) => n.nodeName),
-            },
-            { parent: this, dependsOn: [init] },
+        const tokens = new Map(
+            [...controlPlanes.slice(1), ...workers].map((n) => {
+                // A rebuilt machine gets a new token: the old one may have left with the old disk.
+                const bytes = new random.RandomBytes(
+                    `${name}-token-${n.nodeName}`,
+                    { length: TOKEN_BYTES, keepers: { machine: n.identity } },
+                    { parent: this },
+                );
+                return [n.nodeName, parsedFrom(bytes, bytes.hex, (hex) => bootstrapTokenFromHex(hex, `the bootstrap token of ${n.nodeName}`))];
+            }),
         );
 
-        const join = (node: VmNode, controlPlane: boolean, after: pulumi.Resource[]) =>
-            nodeCommand(
-                `${name}-join-${node.nodeName}`,
+        const steps = kubeadmSteps(
+            { clusterName: config.name, kubernetesVersion: config.kubernetesVersion, network: config.network },
+            { controlPlanes: controlPlanes.map((n) => n.nodeName), workers: workers.map((n) => n.nodeName) },
+        );
+        // Steps come in order: whatever a step waits for, reads or triggers on is already declared.
+        const done = new Map<string, { step: KubeadmStep; command: NodeCommand }>();
+        const commandOf = (id: string) => (done.get(id) as { command: NodeCommand }).command;
+        const records: Record<string, pulumi.Output<NodeStepRecord>> = {};
+        const trigger = (t: StepTrigger) => ("machineOf" in t ? node(t.machineOf).identity : commandOf(t.outputOf).stdout);
+        const sources: ValueSources = {
+            ip: (n) => node(n).ip,
+            token: (n) => tokens.get(n) as pulumi.Output<BootstrapToken>,
+            output: (id) => {
+                const kind = (done.get(id) as { step: KubeadmStep }).step.output as keyof StepOutputs;
+                return [kind, parsedFrom(commandOf(id), commandOf(id).stdout, (out) => OUTPUT_PARSERS[kind](out, `the stdout of ${name}-${id}`))];
+            },
+        };
+        for (const step of steps) {
+            const resourceName = `${name}-${step.id}`;
+            const values = stepValues(step, sources);
+            const rendered = values.apply((v) => {
+                try {
+                    return { files: step.files(v), create: step.create(v), update: step.update?.(v), delete: step.delete?.(v) };
+                } catch (e) {
+                    throw new pulumi.ResourceError(`${resourceName}: ${(e as Error).message}`, this);
+                }
+            });
+            const command = nodeCommand(
+                resourceName,
                 {
-                    connection: node.connection,
-                    secret: true,
-                    script: pulumi.all([node.ip, endpoint, secrets.token, secrets.certificateKey, caCertHash]).apply(([ip, ep, token, key, hash]) => {
-                        const joinYaml = toYamlDocuments([
-                            joinConfiguration({ nodeName: node.nodeName, nodeIp: ip, controlPlaneEndpoint: ep, token, caCertHash: hash, certificateKey: controlPlane ? key : undefined }),
-                        ]);
-                        const files: NodeFile[] = [{ path: `${KUBEADM_DIR}/join.yaml`, content: joinYaml, mode: "0600" }];
-                        return renderJoinScript(controlPlane ? [psaFile(), ...files, ...kubeVipFiles(config.network, false)] : files);
-                    }),
-                    deleteScript: renderResetScript(),
+                    connection: node(step.node).connection,
+                    kind: config.backend.kind,
+                    secret: step.secret,
+                    create: rendered.create,
+                    update: step.update && rendered.apply((r) => r.update as string),
+                    delete: step.delete && rendered.apply((r) => r.delete as string),
+                    triggers: step.triggers.map(trigger),
                 },
-                { parent: this, dependsOn: [node, joinCredentials, ...after] },
+                {
+                    parent: this,
+                    dependsOn: [node(step.node), ...[...step.waitsFor, ...step.reads].map(commandOf)],
+                    deleteBeforeReplace: step.deleteBeforeReplace,
+                    // Why, per step: KubeadmStep.onlyAtCreation.
+                    ignoreChanges: step.onlyAtCreation ? ["stdin"] : undefined,
+                },
             );
-
-        // etcd members join one at a time.
-        const controlPlaneJoins: pulumi.Resource[] = [];
-        for (const node of otherControlPlanes) {
-            controlPlaneJoins.push(join(node, true, controlPlaneJoins.slice(-1)));
+            done.set(step.id, { step, command });
+            records[step.id] = rendered.apply((r) => ({
+                resource: resourceName,
+                node: step.node,
+                files: r.files,
+                scripts: { create: r.create, update: r.update, delete: r.delete },
+                onlyAtCreation: step.onlyAtCreation,
+            }));
         }
-        const workerMembers = workers.map((node) => {
-            const joined = join(node, false, controlPlaneJoins);
-            // Lives on the first control-plane node, so that removing the worker drains it there
-            // before its join (kubeadm reset) and its VM are destroyed.
-            return nodeCommand(
-                `${name}-member-${node.nodeName}`,
-                { connection: first.connection, script: renderWaitForNodeScript(node.nodeName), deleteScript: renderDrainScript(node.nodeName) },
-                { parent: this, dependsOn: [joined] },
-            );
-        });
 
-        const adminConf = nodeCommand(
-            `${name}-kubeconfig`,
-            { connection: first.connection, secret: true, script: renderReadKubeconfigScript() },
-            { parent: this, dependsOn: [...controlPlaneJoins, ...workerMembers] },
+        const [, credential] = sources.output(STEP.kubeconfig) as [string, pulumi.Output<StepOutputs["adminCredential"]>];
+        this.kubeconfig = pulumi.secret(
+            pulumi.all([credential, this.apiServerEndpoint]).apply(([c, server]) => adminKubeconfig({ clusterName: config.name, server, credential: c })),
         );
-        this.kubeconfig = pulumi.secret(pulumi.all([adminConf.stdout, this.apiServerEndpoint]).apply(([conf, server]) => rewriteKubeconfigServer(conf, server)));
-        this.provider = new k8s.Provider(`${name}-provider`, { kubeconfig: this.kubeconfig }, { parent: this });
+        // A cluster that is gone (destroyed by hand, VMs deleted) must not block deleting what ran in it.
+        this.provider = new k8s.Provider(`${name}-provider`, { kubeconfig: this.kubeconfig, deleteUnreachable: true }, { parent: this });
 
         this.registerOutputs({
             kubeconfig: this.kubeconfig,
             apiServerEndpoint: this.apiServerEndpoint,
             apiServerHost: this.apiServerHost,
             nodes: this.nodes,
+            controlPlane: this.controlPlane,
+            // Every file and script each step sends to its node, for the offline plan's artifacts.
+            [NODE_STEPS_OUTPUT]: pulumi.secret(pulumi.all(records)),
         });
     }
 }
 
-function psaFile(): NodeFile {
-    return { path: PSA_FILE, content: renderPsaAdmissionConfiguration(), mode: "0644" };
+/** Where a step's values come from. */
+interface ValueSources {
+    ip(node: string): pulumi.Output<string>;
+    token(node: string): pulumi.Output<BootstrapToken>;
+    /** The parsed stdout of an earlier step, with its kind. */
+    output(id: string): [keyof StepOutputs, pulumi.Output<unknown>];
 }
 
-function kubeVipFiles(network: StackConfig["network"], initNode: boolean): NodeFile[] {
-    const vip = network.controlPlaneVip;
-    return vip ? [{ path: KUBE_VIP_MANIFEST, content: renderKubeVipManifest({ vip, interface: network.vipInterface, initNode }), mode: "0600" }] : [];
+/** The values one step's scripts are rendered from: only what it names, so nothing else makes it secret or wait. */
+function stepValues(step: KubeadmStep, from: ValueSources): pulumi.Output<StepValues> {
+    const ips = pulumi.all(Object.fromEntries(step.ipsOf.map((n) => [n, from.ip(n)])));
+    const read = pulumi.all(Object.fromEntries(step.reads.map((id) => from.output(id))));
+    const token = step.tokenOf === undefined ? undefined : from.token(step.tokenOf);
+    // The id is the public half of a token (kubeadm prints it in `kubeadm token list`).
+    const tokenId = step.tokenIdOf === undefined ? undefined : pulumi.unsecret(from.token(step.tokenIdOf).apply(bootstrapTokenId));
+    return pulumi.all([ips, read, token, tokenId]).apply(([i, r, t, id]): StepValues => ({ ips: i, read: r as StepValues["read"], token: t, tokenId: id }));
 }
 
-/** The bootstrap token (`[a-z0-9]{6}.[a-z0-9]{16}`) and certificate key (64 hex), both secret. */
-function createJoinSecrets(name: string, parent: pulumi.Resource) {
-    const tokenPart = (role: string, length: number) =>
-        new random.RandomString(
-            `${name}-${role}`,
-            { length, lower: true, upper: false, numeric: true, special: false },
-            { parent, additionalSecretOutputs: ["result"] },
-        ).result;
-    const certificateKey = new random.RandomId(`${name}-certificate-key`, { byteLength: 32 }, { parent, additionalSecretOutputs: ["hex"] }).hex;
-    return {
-        token: pulumi.secret(pulumi.interpolate`${tokenPart("token-id", 6)}.${tokenPart("token-secret", 16)}`),
-        certificateKey: pulumi.secret(certificateKey),
-    };
+/** `parse` applied to `output`; a failure is a ResourceError of `resource`, so the message names the step that printed it. */
+function parsedFrom<T>(resource: pulumi.Resource, output: pulumi.Output<string>, parse: (value: string) => T): pulumi.Output<T> {
+    return output.apply((value) => {
+        try {
+            return parse(value);
+        } catch (e) {
+            throw new pulumi.ResourceError((e as Error).message, resource);
+        }
+    });
 }

@@ -4,17 +4,7 @@
  * (apiserver.config.k8s.io/v1, pod-security.admission.config.k8s.io/v1; Kubernetes ≥ 1.25).
  */
 import { stringify } from "yaml";
-
-/**
- * Namespaces exempt from PSA, with the seed's reasons. Everything else that needs privileges gets
- * an explicit, reviewable namespace label from the add-on that creates it.
- */
-export const PSA_EXEMPT_NAMESPACES: ReadonlyArray<{ namespace: string; reason: string }> = [
-    { namespace: "kube-system", reason: "system components (static pods, CoreDNS, Cilium agents) need host access" },
-    { namespace: "cilium-system", reason: "CNI needs host networking and privileges (seed 001 §6.4)" },
-    { namespace: "monitoring", reason: "node-exporter needs host network and volumes; to be narrowed quarterly" },
-    { namespace: "vault", reason: "Vault locks memory (IPC_LOCK); review quarterly for baseline" },
-];
+import { API_SERVER_PSA_EXEMPTIONS } from "../../policy-pack/conventions";
 
 /** Baseline enforced; restricted audited and warned, so teams see what the stricter level would reject. */
 export function psaAdmissionConfiguration(): object {
@@ -35,7 +25,9 @@ export function psaAdmissionConfiguration(): object {
                         warn: "restricted",
                         "warn-version": "latest",
                     },
-                    exemptions: { usernames: [], runtimeClasses: [], namespaces: PSA_EXEMPT_NAMESPACES.map((e) => e.namespace) },
+                    // Only namespaces every cluster has from kubeadm init on: an exemption for a namespace
+                    // nobody created is a hole for whoever creates it first (network.md #9).
+                    exemptions: { usernames: [], runtimeClasses: [], namespaces: API_SERVER_PSA_EXEMPTIONS.map((e) => e.namespace) },
                 },
             },
         ],

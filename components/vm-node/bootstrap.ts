@@ -8,22 +8,96 @@
  */
 import { stringify } from "yaml";
 import { kubernetesMinor } from "../../config/model";
+import { NODE_PACKAGES } from "../../config/versions";
+import { COMPATIBILITY } from "../../policy-pack/conventions";
 import { embedFile, renderNodeScript } from "./script";
 
 /** Where cloud-init puts the bootstrap script, so it can be re-run by hand. */
 export const BOOTSTRAP_PATH = "/usr/local/sbin/platform-bootstrap.sh";
+
+/** Where cloud-init writes the owner marker of a Multipass VM (see `ownerMarker`). */
+export const OWNER_MARKER_PATH = "/etc/platform/owner";
+
+/** The os-release of the only OS the bootstrap supports (its containerd and runc pins are noble packages). */
+const SUPPORTED_OS = { id: "ubuntu", versionId: "24.04" };
+
+/**
+ * apt for unattended first boots: waits up to 10 minutes for the dpkg lock (unattended-upgrades and
+ * cloud-init hold it right after boot) and keeps locally changed conffiles instead of prompting.
+ */
+const APT = "apt-get -q -y -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confold";
 
 /** apt version glob for an exact Kubernetes patch, e.g. "1.35.9-*" (pkgs.k8s.io appends "-1.1"). */
 export function kubernetesPackageVersion(version: string): string {
     return `${version.replace(/^v/, "")}-*`;
 }
 
-/** The bootstrap script; safe to re-run, and a re-run with a new patch version upgrades the packages. */
+/**
+ * Lines that stop the script unless `osRelease` (the os-release(5) file) names Ubuntu 24.04. SSH
+ * hosts are whatever their owners installed; a Multipass image may be a custom URL.
+ */
+export function osReleaseCheck(osRelease: string): string[] {
+    const wanted = `${SUPPORTED_OS.id} ${SUPPORTED_OS.versionId}`;
+    return [
+        `# The containerd and runc pins are Ubuntu ${SUPPORTED_OS.versionId} packages.`,
+        "# shellcheck source=/dev/null",
+        `os="$(. ${osRelease} && echo "\${ID:-unknown} \${VERSION_ID:-unknown}")"`,
+        `if [ "$os" != "${wanted}" ]; then`,
+        `  echo "this host runs $os (${osRelease}), but platform nodes must run Ubuntu ${SUPPORTED_OS.versionId} LTS: ` +
+            `reinstall it with Ubuntu ${SUPPORTED_OS.versionId}, or remove it from platform:backend.hosts" >&2`,
+        "  exit 1",
+        "fi",
+    ];
+}
+
+/**
+ * Lines that stop the script unless the installed `containerd --version` is one containerd
+ * recommends for this Kubernetes minor: a release line listed in
+ * COMPATIBILITY.containerdForKubernetes, at or above its patch (the rule config validation applies
+ * to the pin, `containerdSupports`). It re-checks what is really installed, not what was asked for.
+ */
+export function containerdCheck(kubernetesMinorVersion: string): string[] {
+    const recommended = COMPATIBILITY.containerdForKubernetes[kubernetesMinorVersion];
+    if (!recommended) {
+        throw new Error(
+            `COMPATIBILITY.containerdForKubernetes has no entry for Kubernetes ${kubernetesMinorVersion}; config validation should have refused it`,
+        );
+    }
+    const cases = recommended.map((v) => {
+        const [major, minor, patch] = v.split(".");
+        return `    ${major}.${minor}) min_patch=${patch} ;;`;
+    });
+    const list = recommended.map((v) => `${v}+`).join(", ");
+    return [
+        'containerd_line="$(containerd --version)"',
+        'if [[ ! "$containerd_line" =~ [[:space:]]v?([0-9]+)\\.([0-9]+)\\.([0-9]+) ]]; then',
+        '  echo "cannot read a version from containerd --version: $containerd_line" >&2',
+        "  exit 1",
+        "fi",
+        'containerd_release="${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"',
+        'containerd_patch="${BASH_REMATCH[3]}"',
+        'case "$containerd_release" in',
+        ...cases,
+        "    *) min_patch= ;;",
+        "esac",
+        'if [ -z "$min_patch" ] || [ "$containerd_patch" -lt "$min_patch" ]; then',
+        `  echo "containerd $containerd_release.$containerd_patch is installed, but containerd recommends ${list} ` +
+            `for Kubernetes ${kubernetesMinorVersion} (RELEASES.md): the pin is containerd ${NODE_PACKAGES.containerd.apt} (config/versions.ts); ` +
+            `find what installed another one with: apt-cache policy containerd" >&2`,
+        "  exit 1",
+        "fi",
+    ];
+}
+
+/** The bootstrap script; safe to re-run. */
 export function renderBootstrapScript(kubernetesVersion: string): string {
     const minor = kubernetesMinor(kubernetesVersion);
     const pkg = kubernetesPackageVersion(kubernetesVersion);
     const repo = `https://pkgs.k8s.io/core:/stable:/v${minor}/deb/`;
+    const { containerd, runc } = NODE_PACKAGES;
     return renderNodeScript(`Prepare this node for kubeadm ${kubernetesVersion}.`, [
+        ...osReleaseCheck("/etc/os-release"),
+        "",
         "export DEBIAN_FRONTEND=noninteractive",
         "",
         "# The kubelet refuses to start with swap on (unless configured otherwise).",
@@ -40,8 +114,18 @@ export function renderBootstrapScript(kubernetesVersion: string): string {
         }),
         "sysctl --system >/dev/null",
         "",
-        "apt-get update -q",
-        "apt-get install -y -q apt-transport-https ca-certificates curl gpg containerd",
+        "# Docker's containerd.io conflicts with Ubuntu's containerd: apt -y would remove it, and Docker with it.",
+        "# shellcheck disable=SC2016 # ${Status} is dpkg-query's field, not a shell variable",
+        "if [ \"$(dpkg-query -W -f '${Status}' containerd.io 2>/dev/null || true)\" = 'install ok installed' ]; then",
+        `  echo "Docker's containerd.io package is installed; the platform runs Ubuntu's containerd ${containerd.version}. Use a host without Docker" >&2`,
+        "  exit 1",
+        "fi",
+        `${APT} update`,
+        "# The runtime is pinned and held: a node built later must not get another containerd (config/versions.ts).",
+        `${APT} install --allow-change-held-packages apt-transport-https ca-certificates curl gpg ` +
+            `${containerd.name}='${containerd.apt}' ${runc.name}='${runc.apt}'`,
+        `apt-mark hold ${containerd.name} ${runc.name}`,
+        ...containerdCheck(minor),
         "",
         "# kubeadm defaults the kubelet to the systemd cgroup driver; containerd must match.",
         "install -d -m 0755 /etc/containerd",
@@ -58,28 +142,42 @@ export function renderBootstrapScript(kubernetesVersion: string): string {
         "install -d -m 0755 /etc/apt/keyrings",
         `curl -fsSL ${repo}Release.key | gpg --dearmor --yes -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg`,
         `echo 'deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] ${repo} /' > /etc/apt/sources.list.d/kubernetes.list`,
-        "apt-get update -q",
-        `apt-get install -y -q --allow-change-held-packages kubelet='${pkg}' kubeadm='${pkg}' kubectl='${pkg}'`,
+        `${APT} update`,
+        `${APT} install --allow-change-held-packages kubelet='${pkg}' kubeadm='${pkg}' kubectl='${pkg}'`,
         "apt-mark hold kubelet kubeadm kubectl",
         "systemctl enable --now kubelet",
         "",
-        `echo "node bootstrap done: kubeadm $(kubeadm version -o short)"`,
+        `echo "node bootstrap done: kubeadm $(kubeadm version -o short), $containerd_line"`,
     ]);
+}
+
+/**
+ * The owner marker of a Multipass VM: which stack launched it, under which name. Launch reuses an
+ * existing VM only when its marker is this one (the retry of an interrupted `up`).
+ */
+export function ownerMarker(stack: string, vm: string): string {
+    return `stack=${stack} vm=${vm}`;
 }
 
 /** Inputs of the Multipass cloud-init. */
 export interface CloudInitArgs {
     /** The bootstrap script (from `renderBootstrapScript`). */
     bootstrapScript: string;
-    /** OpenSSH public key allowed to log in as the default user, for the remote commands. */
-    sshAuthorizedKey: string;
+    /** The owner marker (from `ownerMarker`). */
+    owner: string;
 }
 
-/** Cloud-config that installs and runs the bootstrap script once, at first boot. */
+/**
+ * Cloud-config that writes the owner marker, then installs and runs the bootstrap script once, at
+ * first boot. No SSH key: every later step runs through `multipass exec`, which uses the key
+ * Multipass adds to the default user itself.
+ */
 export function renderCloudInit(args: CloudInitArgs): string {
     const doc = {
-        ssh_authorized_keys: [args.sshAuthorizedKey.trim()],
-        write_files: [{ path: BOOTSTRAP_PATH, permissions: "0755", owner: "root:root", content: args.bootstrapScript }],
+        write_files: [
+            { path: OWNER_MARKER_PATH, permissions: "0644", owner: "root:root", content: `${args.owner}\n` },
+            { path: BOOTSTRAP_PATH, permissions: "0755", owner: "root:root", content: args.bootstrapScript },
+        ],
         runcmd: [[BOOTSTRAP_PATH]],
     };
     return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;

@@ -1,147 +1,128 @@
 /**
  * VmNode: one machine ready for kubeadm, either a Multipass VM launched here or an existing host
- * reached over SSH. Either way it ends bootstrapped and reachable over SSH, so every later step
- * (kubeadm init/join, reading the kubeconfig) is the same remote command for both backends.
+ * bootstrapped over SSH. Later steps reach it through `connection` (`multipass exec` or SSH) and
+ * re-run when `identity` changes, that is, when the machine was built again.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { NodePool, SshHost } from "../../config/model";
-import { renderBootstrapScript, renderCloudInit } from "./bootstrap";
-import { multipassEnv, parseMultipassIp, renderDeleteScript, renderLaunchScript } from "./multipass";
+import { NodeBackend, NodePool, SshHost } from "../../config/model";
+import { ownerMarker, renderBootstrapScript, renderCloudInit } from "./bootstrap";
+import { NodeConnection } from "./connection";
+import { multipassEnv, parseNodeIp, renderDeleteScript, renderLaunchScript, renderUpdateScript } from "./multipass";
 
 export { renderBootstrapScript, renderCloudInit } from "./bootstrap";
-export { embedFile, extractEmbeddedFiles, NodeFile, renderNodeScript, shellQuote } from "./script";
+export { NodeConnection } from "./connection";
+export { embedFile, NodeFile, renderNodeScript, shellQuote } from "./script";
 
-/** How later commands reach the node. */
-export interface NodeConnection {
-    /** IPv4 address. */
-    host: string;
-    /** SSH user with passwordless sudo. */
-    user: string;
-    /** OpenSSH private key (a secret). */
-    privateKey: string;
-}
+/** Where a node comes from: the config's backend, narrowed to one machine. */
+export type VmNodeBackend =
+    | (Extract<NodeBackend, { kind: "multipass" }> & {
+          /** vCPUs, memory and disk of the VM. */
+          pool: NodePool;
+          /** The config key of `pool`, e.g. "platform:nodes.workers", named when a resize is refused. */
+          poolKey: string;
+      })
+    | {
+          kind: "ssh";
+          /** The host, one entry of `backend.hosts`. */
+          host: SshHost;
+          /** The user's OpenSSH private key (a secret). */
+          privateKey: pulumi.Input<string>;
+      };
 
 /** Arguments of a VmNode. */
 export interface VmNodeArgs {
     /** Kubernetes version whose packages the bootstrap installs, e.g. "v1.35.9". */
     kubernetesVersion: string;
-    /** Size of the VM (Multipass only). */
-    pool: NodePool;
-    /** Multipass image alias, e.g. "24.04". Exclusive with `sshHost`. */
-    multipassImage?: string;
-    /** Existing host to bootstrap over SSH. Exclusive with `multipassImage`. */
-    sshHost?: SshHost;
-    /** Private key for SSH: the stack's generated key for Multipass, the user's key for SSH hosts. */
-    sshPrivateKey: pulumi.Input<string>;
-    /** Public half of `sshPrivateKey`, installed into Multipass VMs by cloud-init. */
-    sshPublicKey?: pulumi.Input<string>;
-}
-
-/** Throws unless exactly one backend is chosen and its inputs are present. */
-export function validateVmNodeArgs(name: string, args: VmNodeArgs): void {
-    if ((args.multipassImage === undefined) === (args.sshHost === undefined)) {
-        throw new Error(`VmNode ${name}: multipassImage and sshHost are mutually exclusive; set exactly one`);
-    }
-    if (args.multipassImage !== undefined && args.sshPublicKey === undefined) {
-        throw new Error(`VmNode ${name}: a Multipass VM needs sshPublicKey so remote commands can log in`);
-    }
+    /** `platform:network.nodeSubnet`: a launched VM's address must be on it. */
+    nodeSubnet: string;
+    /** Where the machine comes from. */
+    backend: VmNodeBackend;
 }
 
 /** A bootstrapped node. */
 export class VmNode extends pulumi.ComponentResource {
-    /** Node name (VM name for Multipass). */
+    /** Node name: the VM name, or the SSH host's name. */
     public readonly nodeName: string;
     /** Node IPv4 address. */
     public readonly ip: pulumi.Output<string>;
-    /** SSH connection for later commands; the private key inside is secret. */
+    /** How later steps reach the node (secret for SSH hosts: it holds the private key). */
     public readonly connection: pulumi.Output<NodeConnection>;
+    /**
+     * The ID of the resource that built the machine (the launch, or the SSH bootstrap).
+     * pulumi-command gives every created Command a fresh ID, so it changes exactly when the machine
+     * is built again; steps that must re-run on a rebuilt node trigger on it.
+     */
+    public readonly identity: pulumi.Output<string>;
 
+    /**
+     * `opts.dependsOn` also holds back the machine itself: a component's dependencies do not reach
+     * its children by themselves, and the config guard must run before any node is touched.
+     */
     constructor(name: string, args: VmNodeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:infra:VmNode", name, {}, opts);
-        validateVmNodeArgs(name, args);
-        this.nodeName = args.sshHost?.name ?? name;
         const bootstrapScript = renderBootstrapScript(args.kubernetesVersion);
+        const childOpts = { parent: this, dependsOn: opts?.dependsOn };
+        const backend = args.backend;
 
-        let user: string;
-        if (args.sshHost) {
-            const host = args.sshHost;
-            user = host.user;
-            this.ip = pulumi.output(host.address);
-            new command.remote.Command(
+        if (backend.kind === "ssh") {
+            const { host, privateKey } = backend;
+            this.nodeName = host.name;
+            const bootstrap = new command.remote.Command(
                 `${name}-bootstrap`,
                 {
-                    connection: { host: host.address, user, privateKey: args.sshPrivateKey, dialErrorLimit: 20 },
+                    connection: { host: host.address, user: host.user, privateKey, dialErrorLimit: 20 },
                     create: "sudo bash -s",
                     stdin: bootstrapScript,
+                    // sshd refuses the SetEnv pulumi-command would send (and logs a warning per run).
+                    addPreviousOutputInEnv: false,
                 },
-                { parent: this },
+                // Like cloud-init on a VM, the bootstrap runs when the host is first taken in: a changed
+                // script must not reinstall packages under a running kubelet. A new address is another
+                // machine, so it is bootstrapped (and joined) as a new one.
+                { ...childOpts, ignoreChanges: ["stdin"], replaceOnChanges: ["connection.host"] },
+            );
+            this.identity = bootstrap.id;
+            this.ip = pulumi.output(host.address);
+            this.connection = pulumi.secret(
+                pulumi
+                    .all([bootstrap.id, privateKey])
+                    .apply(([, key]): NodeConnection => ({ kind: "ssh", host: host.address, user: host.user, privateKey: key })),
             );
         } else {
-            user = "ubuntu"; // Multipass's default user, which ssh_authorized_keys applies to
+            this.nodeName = name;
+            const owner = ownerMarker(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`, name);
             const launch = new command.local.Command(
                 `${name}-launch`,
                 {
                     create: renderLaunchScript(),
+                    update: renderUpdateScript(),
                     delete: renderDeleteScript(),
                     interpreter: ["/bin/bash", "-c"],
-                    environment: { ...multipassEnv({ name, image: args.multipassImage as string, ...args.pool }) },
-                    stdin: pulumi.output(args.sshPublicKey as pulumi.Input<string>).apply((key) => renderCloudInit({ bootstrapScript, sshAuthorizedKey: key })),
+                    environment: { ...multipassEnv({ name, image: backend.image, owner, poolKey: backend.poolKey, ...backend.pool }) },
+                    stdin: renderCloudInit({ bootstrapScript, owner }),
+                    addPreviousOutputInEnv: false,
                 },
-                // cloud-init only runs at first boot: a changed template must not silently rebuild a
-                // live node. Rebuild on purpose with `pulumi up --replace <urn>`.
-                { parent: this, ignoreChanges: ["stdin"] },
+                {
+                    ...childOpts,
+                    // The create reuses this stack's VM and the delete purges it: a replacement that
+                    // created first would adopt the old VM, then delete it.
+                    deleteBeforeReplace: true,
+                    // cloud-init and the image only act at first boot: a changed template or image must
+                    // not report a live VM updated. A rebuild (`pulumi up --replace <urn>`) uses them.
+                    ignoreChanges: ["stdin", "environment.VM_IMAGE"],
+                },
             );
-            this.ip = launch.stdout.apply((out) => parseMultipassIp(out, name));
+            this.identity = launch.id;
+            this.ip = launch.stdout.apply((out) => {
+                try {
+                    return parseNodeIp(out, name, args.nodeSubnet);
+                } catch (e) {
+                    throw new pulumi.ResourceError((e as Error).message, launch);
+                }
+            });
+            this.connection = launch.id.apply((): NodeConnection => ({ kind: "multipass", vm: name }));
         }
-        this.connection = pulumi.secret(
-            pulumi.all([this.ip, args.sshPrivateKey]).apply(([host, privateKey]) => ({ host, user, privateKey })),
-        );
-        this.registerOutputs({ nodeName: this.nodeName, ip: this.ip, connection: this.connection });
+        this.registerOutputs({ nodeName: this.nodeName, ip: this.ip, connection: this.connection, identity: this.identity });
     }
-}
-
-/** Arguments of `nodeCommand`. */
-export interface NodeCommandArgs {
-    /** The node to run on. */
-    connection: pulumi.Input<NodeConnection>;
-    /** Script run as root on create (fed on stdin). */
-    script: pulumi.Input<string>;
-    /** Script run as root on destroy; it sees the inputs stored at create time. */
-    deleteScript?: string;
-    /** The script or its output carries secrets: no logging, stdout/stderr stored as secrets. */
-    secret?: boolean;
-    /** Re-run (replace) when any of these change. */
-    triggers?: pulumi.Input<unknown>[];
-}
-
-/** A root script on a node over SSH: the one way components act on nodes. */
-export function nodeCommand(name: string, args: NodeCommandArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
-    const connection = pulumi.output(args.connection).apply((c) => ({ host: c.host, user: c.user, privateKey: c.privateKey, dialErrorLimit: 20 }));
-    return new command.remote.Command(
-        name,
-        {
-            connection,
-            create: "sudo bash -s",
-            stdin: args.secret ? pulumi.secret(args.script) : args.script,
-            delete: args.deleteScript && encodeRootScript(args.deleteScript),
-            triggers: args.triggers,
-            logging: args.secret ? "none" : undefined,
-        },
-        args.secret ? { ...opts, additionalSecretOutputs: ["stdout", "stderr"] } : opts,
-    );
-}
-
-const ENCODED_SCRIPT = /^echo ([A-Za-z0-9+/=]+) \| base64 -d \| sudo bash -s$/;
-
-/** A command line that runs `script` as root. Delete gets no stdin of its own, so the script
- * travels base64-encoded, free of any quoting. */
-export function encodeRootScript(script: string): string {
-    return `echo ${Buffer.from(script).toString("base64")} | base64 -d | sudo bash -s`;
-}
-
-/** The script inside an `encodeRootScript` command line, or undefined for any other command. */
-export function decodeRootScript(commandLine: string): string | undefined {
-    const match = ENCODED_SCRIPT.exec(commandLine);
-    return match ? Buffer.from(match[1], "base64").toString("utf8") : undefined;
 }

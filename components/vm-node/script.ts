@@ -1,7 +1,6 @@
 /**
- * The one format for scripts that run on nodes: bash, strict mode, and files embedded as quoted
- * heredocs. `extractEmbeddedFiles` reads the same format back, so the offline plan can show a
- * reviewer every file a node receives.
+ * The one format for scripts that run on nodes: bash, strict mode, the body in a function, and
+ * files embedded as quoted heredocs.
  */
 
 /** A file a script writes on the node. */
@@ -37,16 +36,19 @@ export function embedFile(file: NodeFile): string {
 
 /** Reads back the files `embedFile` wrote into a script, in order. */
 export function extractEmbeddedFiles(script: string): NodeFile[] {
-    const pattern = new RegExp(
-        `^\\(umask 077 && cat > (\\S+) <<'${FILE_DELIMITER}'\\n([\\s\\S]*?)^${FILE_DELIMITER}\\n\\)\\nchmod ([0-7]{3,4}) \\1$`,
-        "gm",
-    );
+    const pattern = new RegExp(`^\\(umask 077 && cat > (\\S+) <<'${FILE_DELIMITER}'\\n([\\s\\S]*?)^${FILE_DELIMITER}\\n\\)\\nchmod ([0-7]{3,4}) \\1$`, "gm");
     return [...script.matchAll(pattern)].map((m) => ({ path: m[1], content: m[2], mode: m[3] }));
 }
 
-/** A complete node script: shebang, strict mode, a purpose line, then the body. */
+/**
+ * A complete node script: shebang, a purpose line, strict mode, then the body inside `main`, which
+ * the last line calls. Bash reads a script from stdin (`sudo bash -s`) one command at a time, so a
+ * child that reads stdin (a dpkg prompt, `ssh`) would swallow the lines not yet read; a function
+ * definition is one command, read whole before any of it runs. Bodies are not indented, so heredocs
+ * keep their content as written.
+ */
 export function renderNodeScript(purpose: string, body: string[]): string {
-    return ["#!/bin/bash", `# ${purpose}`, "set -euo pipefail", "", ...body, ""].join("\n");
+    return ["#!/bin/bash", `# ${purpose}`, "set -euo pipefail", "", "main() {", ...body, "}", "", "main", ""].join("\n");
 }
 
 /** Single-quotes a value for bash. */

@@ -5,15 +5,25 @@
 import * as assert from "assert";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
-import { decodeRootScript } from "../../components/vm-node";
-import { RecordedResource } from "../../tools/offline/record";
-import { containsSecret } from "../../tools/offline/record";
+import { SHARED_CONTROL_PLANE_FILES } from "../../components/kubeadm-cluster/credentials";
+import { containsSecret, RecordedResource, unwrapSecrets } from "../../tools/offline/record";
 import { runOffline } from "../../tools/offline/run";
 import { UNKNOWN } from "../../tools/offline/runner";
 import { referenceState } from "../../tools/plan";
 import { readStackFile } from "../../tools/plan/stack-file";
-import { findResource, planReport, planShipped, planWithConfig, PlannedStack, REPO_ROOT, requireTool, resourcesOfType, shippedConfig } from "../support/offline";
-import { cloudInitSchema, shellcheck } from "../support/validators";
+import {
+    findResource,
+    planReport,
+    planShipped,
+    planWithConfig,
+    PlannedStack,
+    REPO_ROOT,
+    requireTool,
+    resourcesOfType,
+    shippedConfig,
+} from "../support/offline";
+import { cloudInitSchema } from "../support/validators";
+import { shellcheckAll } from "./shellcheck-all";
 
 const REMOTE = "command:remote:Command";
 const LOCAL = "command:local:Command";
@@ -40,6 +50,19 @@ function stackNamed(stacks: PlannedStack[], name: string): PlannedStack {
     return stacks.find((s) => s.stack === name) as PlannedStack;
 }
 
+/** The artifact at `path`, or a failure listing the ones of the same directory. */
+function artifact(planned: PlannedStack, file: string): string {
+    const found = planned.artifacts.find((a) => a.path === file);
+    assert.ok(
+        found,
+        `no artifact ${file}; have ${planned.artifacts
+            .map((a) => a.path)
+            .filter((p) => p.startsWith(file.split("/").slice(0, 2).join("/")))
+            .join(", ")}`,
+    );
+    return found.content;
+}
+
 describe("stacks under mocks: the shipped mgmt, app1 and app2", function () {
     let stacks: PlannedStack[];
     before(async () => {
@@ -47,7 +70,10 @@ describe("stacks under mocks: the shipped mgmt, app1 and app2", function () {
     });
 
     it("plans mgmt first, then the app stacks", () => {
-        assert.deepStrictEqual(stacks.map((s) => s.stack), ["mgmt", "app1", "app2"]);
+        assert.deepStrictEqual(
+            stacks.map((s) => s.stack),
+            ["mgmt", "app1", "app2"],
+        );
     });
 
     for (const name of ["mgmt", "app1", "app2"]) {
@@ -59,16 +85,15 @@ describe("stacks under mocks: the shipped mgmt, app1 and app2", function () {
                 const launch = findResource(resources, LOCAL, `${node.name}-launch`);
                 assert.strictEqual(launch.parent, node.urn);
                 assert.deepStrictEqual((launch.inputs.environment as Record<string, string>).VM_NAME, node.name);
-                assert.deepStrictEqual(launch.inputs.interpreter, ["/bin/bash", "-c"]);
             }
         });
 
-        it(`${name}: init, then join credentials, then joins, then membership, then the kubeconfig`, () => {
+        it(`${name}: init, then the worker's credentials, join and membership, then the kubeconfig, all children of the cluster`, () => {
             const { resources } = stackNamed(stacks, name);
             const cluster = findResource(resources, "platform:k8s:KubeadmCluster", name);
-            const get = (n: string) => findResource(resources, REMOTE, n);
+            const get = (n: string) => findResource(resources, LOCAL, n);
             const init = get(`${name}-init`);
-            const credentials = get(`${name}-join-credentials`);
+            const credentials = get(`${name}-join-credentials-${name}-worker-0`);
             const join = get(`${name}-join-${name}-worker-0`);
             const member = get(`${name}-member-${name}-worker-0`);
             const kubeconfig = get(`${name}-kubeconfig`);
@@ -79,42 +104,53 @@ describe("stacks under mocks: the shipped mgmt, app1 and app2", function () {
             const workerLaunch = findResource(resources, LOCAL, `${name}-worker-0-launch`);
             assert.ok(dependsOn(resources, init, cpLaunch), "init waits for the control-plane VM");
             assert.ok(dependsOn(resources, credentials, init), "credentials after init");
-            assert.ok(dependsOn(resources, join, credentials), "join after credentials");
+            assert.ok(dependsOn(resources, join, credentials), "join after its credentials");
             assert.ok(dependsOn(resources, join, workerLaunch), "join waits for its VM");
             assert.ok(dependsOn(resources, member, join), "membership after join");
             assert.ok(dependsOn(resources, kubeconfig, member), "kubeconfig after every join");
             assert.ok(!dependsOn(resources, init, join), "no cycle");
+            // A rebuilt VM replaces its node's steps; so does a re-initialised cluster: the CA hash init printed.
+            const joinYaml = parse(artifact(stackNamed(stacks, name), `${name}/${name}-join-${name}-worker-0/files/etc/kubernetes/kubeadm/join.yaml`));
+            const [caHash] = joinYaml.discovery.bootstrapToken.caCertHashes;
+            assert.match(caHash, /^sha256:[0-9a-f]{64}$/);
+            for (const r of [credentials, join, member]) {
+                assert.deepStrictEqual(r.inputs.triggers, [`${name}-worker-0-launch-id`, caHash], r.name);
+            }
+            assert.deepStrictEqual(init.inputs.triggers, [`${name}-cp-0-launch-id`]);
         });
 
-        it(`${name}: commands that carry the token, key or kubeconfig log nothing and store secrets`, () => {
+        it(`${name}: commands that carry a token, key or credential log nothing and store secrets; none passes a previous output`, () => {
             const { resources, recorded } = stackNamed(stacks, name);
-            for (const role of ["init", "join-credentials", `join-${name}-worker-0`, "kubeconfig"]) {
-                const r = findResource(resources, REMOTE, `${name}-${role}`);
+            for (const role of [`join-credentials-${name}-worker-0`, `join-${name}-worker-0`, "kubeconfig"]) {
+                const r = findResource(resources, LOCAL, `${name}-${role}`);
                 assert.strictEqual(r.inputs.logging, "none", role);
-                // @pulumi/command adds "connection" itself; ours are stdout and stderr.
                 for (const output of ["stdout", "stderr"]) {
                     assert.ok(r.additionalSecretOutputs?.includes(output), `${role}: ${output} is not secret`);
                 }
-                const raw = findResource(recorded, REMOTE, `${name}-${role}`);
-                assert.ok(containsSecret(raw.inputs.stdin), `${role} stdin is a secret`);
+                assert.ok(containsSecret(findResource(recorded, LOCAL, `${name}-${role}`).inputs.stdin), `${role} stdin is a secret`);
             }
-            for (const role of ["token-id", "token-secret"]) {
-                assert.deepStrictEqual(findResource(resources, "random:index/randomString:RandomString", `${name}-${role}`).additionalSecretOutputs, ["result"]);
+            for (const r of resourcesOfType(resources, LOCAL).filter((c) => c.parent?.endsWith(`KubeadmCluster::${name}`))) {
+                assert.strictEqual(r.inputs.addPreviousOutputInEnv, false, r.name);
             }
-            assert.deepStrictEqual(findResource(resources, "random:index/randomId:RandomId", `${name}-certificate-key`).additionalSecretOutputs, ["hex"]);
+            assert.deepStrictEqual(findResource(resources, "random:index/randomBytes:RandomBytes", `${name}-token-${name}-worker-0`).additionalSecretOutputs, [
+                "base64",
+                "hex",
+            ]);
         });
 
-        it(`${name}: the bootstrap token and certificate key have kubeadm's formats`, () => {
+        it(`${name}: the join token comes from RandomBytes (ID "none", 11 bytes), replaced with the worker's machine`, () => {
             const { resources } = stackNamed(stacks, name);
-            assert.deepStrictEqual(
-                pick(findResource(resources, "random:index/randomString:RandomString", `${name}-token-id`).inputs, ["length", "lower", "upper", "numeric", "special"]),
-                { length: 6, lower: true, upper: false, numeric: true, special: false },
+            const token = findResource(resources, "random:index/randomBytes:RandomBytes", `${name}-token-${name}-worker-0`);
+            assert.deepStrictEqual(token.inputs, { length: 11, keepers: { machine: `${name}-worker-0-launch-id` } });
+            assert.ok(
+                !resources.some((r) => r.type === "random:index/randomString:RandomString" || r.type === "random:index/randomId:RandomId"),
+                "their IDs are their values",
             );
-            assert.strictEqual(findResource(resources, "random:index/randomString:RandomString", `${name}-token-secret`).inputs.length, 16);
-            assert.strictEqual(findResource(resources, "random:index/randomId:RandomId", `${name}-certificate-key`).inputs.byteLength, 32);
+            const join = parse(artifact(stackNamed(stacks, name), `${name}/${name}-join-${name}-worker-0/files/etc/kubernetes/kubeadm/join.yaml`));
+            assert.match(join.discovery.bootstrapToken.token, /^[0-9a-f]{6}\.[0-9a-f]{16}$/);
         });
 
-        it(`${name}: exports the typed outputs, the kubeconfig as a secret`, () => {
+        it(`${name}: exports the typed outputs, the kubeconfig (a ServiceAccount token) as a secret`, () => {
             const planned = stackNamed(stacks, name);
             const { outputs, config } = planned;
             for (const key of ["kubeconfig", "apiServerEndpoint", "clusterName", "clusterId", "podCidr", "serviceCidr", "lbPool", "nodes"]) {
@@ -125,20 +161,27 @@ describe("stacks under mocks: the shipped mgmt, app1 and app2", function () {
             const ip = `192.168.64.${10 * config.id}`;
             assert.strictEqual(outputs.apiServerEndpoint.value, `https://${ip}:6443`);
             assert.deepStrictEqual(outputs.nodes.value, { [`${name}-cp-0`]: ip, [`${name}-worker-0`]: `192.168.64.${10 * config.id + 1}` });
-            assert.strictEqual(parse(outputs.kubeconfig.value as string).clusters[0].cluster.server, `https://${ip}:6443`);
-            assert.deepStrictEqual([outputs.clusterName.value, outputs.clusterId.value, outputs.podCidr.value], [config.name, config.id, config.network.podCidr]);
+            const kubeconfig = parse(outputs.kubeconfig.value as string);
+            assert.strictEqual(kubeconfig.clusters[0].cluster.server, `https://${ip}:6443`);
+            assert.deepStrictEqual(Object.keys(kubeconfig.users[0].user), ["token"]);
+            assert.deepStrictEqual(
+                [outputs.clusterName.value, outputs.clusterId.value, outputs.podCidr.value],
+                [config.name, config.id, config.network.podCidr],
+            );
+            const provider = findResource(planned.resources, "pulumi:providers:kubernetes", `${name}-provider`);
+            assert.strictEqual(provider.inputs.deleteUnreachable, "true");
         });
 
         it(`${name}: hands kubeadm the config's networking and the first node's address`, () => {
             const planned = stackNamed(stacks, name);
-            const initYaml = planned.artifacts.find((a) => a.path === `${name}/${name}-init/files/etc/kubernetes/kubeadm/init.yaml`);
-            assert.ok(initYaml, "init.yaml artifact");
-            const [clusterConfig, initConfig] = parseAllDocuments(initYaml.content).map((d) => d.toJS());
+            const [clusterConfig, initConfig] = parseAllDocuments(artifact(planned, `${name}/${name}-init/files/etc/kubernetes/kubeadm/init.yaml`)).map((d) =>
+                d.toJS(),
+            );
             assert.strictEqual(clusterConfig.kind, "ClusterConfiguration");
             assert.strictEqual(clusterConfig.networking.podSubnet, planned.config.network.podCidr);
             assert.strictEqual(clusterConfig.networking.serviceSubnet, planned.config.network.serviceCidr);
             assert.strictEqual(clusterConfig.clusterName, name);
-            assert.strictEqual(initConfig.localAPIEndpoint.advertiseAddress, planned.outputs.nodes.value && (planned.outputs.nodes.value as Record<string, string>)[`${name}-cp-0`]);
+            assert.strictEqual(initConfig.localAPIEndpoint.advertiseAddress, (planned.outputs.nodes.value as Record<string, string>)[`${name}-cp-0`]);
         });
 
         it(`${name}: every node script passes shellcheck and every user-data passes cloud-init schema`, function () {
@@ -147,10 +190,8 @@ describe("stacks under mocks: the shipped mgmt, app1 and app2", function () {
             const { artifacts } = stackNamed(stacks, name);
             const scripts = artifacts.filter((a) => a.path.endsWith(".sh"));
             const userData = artifacts.filter((a) => a.path.endsWith("user-data.yaml"));
-            assert.ok(scripts.length >= 8 && userData.length === 2, `${scripts.length} scripts, ${userData.length} user-data`);
-            for (const s of scripts) {
-                assert.strictEqual(shellcheck(s.content), "", s.path);
-            }
+            assert.ok(scripts.length >= 16 && userData.length === 2, `${scripts.length} scripts, ${userData.length} user-data`);
+            assert.strictEqual(shellcheckAll(Object.fromEntries(scripts.map((s) => [s.path, s.content]))), "");
             for (const u of userData) {
                 assert.strictEqual(cloudInitSchema(u.content), "", u.path);
             }
@@ -167,63 +208,79 @@ describe("stacks under mocks: the shipped mgmt, app1 and app2", function () {
         assert.ok(!stackNamed(stacks, "mgmt").resources.some((r) => r.type === "pulumi:pulumi:StackReference"));
     });
 
-    it("removing a worker drains it from the first control-plane node before it is reset", () => {
-        const { resources } = stackNamed(stacks, "app1");
-        const member = findResource(resources, REMOTE, "app1-member-app1-worker-0");
-        const join = findResource(resources, REMOTE, "app1-join-app1-worker-0");
-        const drain = decodeRootScript(member.inputs.delete as string) ?? "";
-        assert.match(drain, /kubectl drain 'app1-worker-0'/);
-        assert.match(decodeRootScript(join.inputs.delete as string) ?? "", /kubeadm reset --force/);
+    it("removing a worker drains and deletes its Node from the first control-plane node, then resets the worker", () => {
+        const app1 = stackNamed(stacks, "app1");
+        assert.match(artifact(app1, "app1/app1-member-app1-worker-0/delete.sh"), /kubectl drain 'app1-worker-0' --ignore-daemonsets/);
+        assert.match(artifact(app1, "app1/app1-member-app1-worker-0/delete.sh"), /kubectl delete node 'app1-worker-0' --wait=true/);
+        assert.match(artifact(app1, "app1/app1-join-app1-worker-0/delete.sh"), /kubeadm reset --force/);
         // The membership record runs on the first control-plane node, not on the leaving worker.
-        assert.strictEqual((member.inputs.connection as { host: string }).host, "192.168.64.20");
-        assert.strictEqual((join.inputs.connection as { host: string }).host, "192.168.64.21");
+        const vm = (n: string) => /^vm='([^']+)'$/m.exec(findResource(app1.resources, LOCAL, n).inputs.delete as string)?.[1];
+        assert.strictEqual(vm("app1-member-app1-worker-0"), "app1-cp-0");
+        assert.strictEqual(vm("app1-join-app1-worker-0"), "app1-worker-0");
+        assert.strictEqual(vm("app1-init"), "app1-cp-0", "the first control-plane node is reset too");
     });
 });
 
-function pick(obj: Record<string, unknown>, keys: string[]): Record<string, unknown> {
-    return Object.fromEntries(keys.map((k) => [k, obj[k]]));
-}
-
 describe("stacks under mocks: other shapes", function () {
-    it("three control-plane nodes: kube-vip VIP endpoint, control-plane joins one at a time", async () => {
+    it("three control-plane nodes: kube-vip VIP endpoint, joins one at a time, certificates copied, workers after", async () => {
         const config = shippedConfig("mgmt");
         config["platform:nodes"].controlPlane.count = 3;
         config["platform:network"].controlPlaneVip = "192.168.64.240";
         const planned = await planWithConfig("mgmt", config);
-        const { resources, outputs, artifacts } = planned;
+        const { resources, outputs } = planned;
         assert.strictEqual(outputs.apiServerEndpoint.value, "https://192.168.64.240:6443");
-        const join1 = findResource(resources, REMOTE, "mgmt-join-mgmt-cp-1");
-        const join2 = findResource(resources, REMOTE, "mgmt-join-mgmt-cp-2");
-        const worker = findResource(resources, REMOTE, "mgmt-join-mgmt-worker-0");
+        const join1 = findResource(resources, LOCAL, "mgmt-join-mgmt-cp-1");
+        const join2 = findResource(resources, LOCAL, "mgmt-join-mgmt-cp-2");
+        const worker = findResource(resources, LOCAL, "mgmt-join-mgmt-worker-0");
         assert.ok(dependsOn(resources, join2, join1), "cp-2 joins after cp-1");
         assert.ok(dependsOn(resources, worker, join2), "workers join after the control plane");
-        const initVip = artifacts.find((a) => a.path === "mgmt/mgmt-init/files/etc/kubernetes/manifests/kube-vip.yaml");
-        const joinVip = artifacts.find((a) => a.path === "mgmt/mgmt-join-mgmt-cp-1/files/etc/kubernetes/manifests/kube-vip.yaml");
-        assert.match(initVip?.content ?? "", /path: \/etc\/kubernetes\/super-admin\.conf/);
-        assert.match(joinVip?.content ?? "", /path: \/etc\/kubernetes\/admin\.conf/);
-        assert.ok(!artifacts.some((a) => a.path.startsWith("mgmt/mgmt-join-mgmt-worker-0/files/etc/kubernetes/manifests/")), "workers run no kube-vip");
-        const joinYaml = artifacts.find((a) => a.path === "mgmt/mgmt-join-mgmt-cp-1/files/etc/kubernetes/kubeadm/join.yaml");
-        const join = parse(joinYaml?.content ?? "");
+        assert.match(artifact(planned, "mgmt/mgmt-init/files/etc/kubernetes/manifests/kube-vip.yaml"), /path: \/etc\/kubernetes\/admin\.conf/);
+        assert.match(
+            artifact(planned, "mgmt/mgmt-init/create.sh"),
+            /sed -i 's#path: \/etc\/kubernetes\/admin\.conf#path: \/etc\/kubernetes\/super-admin\.conf#'/,
+        );
+        assert.match(artifact(planned, "mgmt/mgmt-join-mgmt-cp-1/files/etc/kubernetes/manifests/kube-vip.yaml"), /path: \/etc\/kubernetes\/admin\.conf/);
+        assert.ok(!planned.artifacts.some((a) => a.path.startsWith("mgmt/mgmt-join-mgmt-worker-0/files/etc/kubernetes/manifests/")), "workers run no kube-vip");
+        for (const f of SHARED_CONTROL_PLANE_FILES) {
+            assert.match(artifact(planned, `mgmt/mgmt-join-mgmt-cp-1/files/etc/kubernetes/pki/${f}`), /^-----BEGIN /, f);
+        }
+        const join = parse(artifact(planned, "mgmt/mgmt-join-mgmt-cp-1/files/etc/kubernetes/kubeadm/join.yaml"));
         assert.strictEqual(join.discovery.bootstrapToken.apiServerEndpoint, "192.168.64.240:6443");
-        assert.match(join.controlPlane.certificateKey, /^[0-9a-f]{64}$/);
-        const clusterConfig = parseAllDocuments(artifacts.find((a) => a.path === "mgmt/mgmt-init/files/etc/kubernetes/kubeadm/init.yaml")?.content ?? "")[0].toJS();
+        assert.deepStrictEqual(join.controlPlane, { localAPIEndpoint: { advertiseAddress: "192.168.64.11", bindPort: 6443 } });
+        const clusterConfig = parseAllDocuments(artifact(planned, "mgmt/mgmt-init/files/etc/kubernetes/kubeadm/init.yaml"))[0].toJS();
         assert.deepStrictEqual(clusterConfig.apiServer.certSANs, ["192.168.64.10", "192.168.64.11", "192.168.64.12", "192.168.64.240"]);
+        // The copied CA keys travel only inside secrets.
+        const redacted = JSON.stringify(
+            unwrapSecrets(
+                planned.recorded.map((r) => r.inputs),
+                "redact",
+            ),
+        );
+        assert.ok(!redacted.includes("PRIVATE KEY"));
     });
 
-    it("ssh backend: bootstraps existing hosts over SSH with the user's secret key, launches no VM", async () => {
+    it("ssh backend: every step runs `sudo bash -s <op>` over SSH with the user's secret key, and launches no VM", async () => {
         const config = shippedConfig("mgmt");
-        config["platform:backend"] = { kind: "ssh", hosts: [{ name: "rack-a", address: "192.168.64.50", user: "ops" }, { name: "rack-b", address: "192.168.64.51", user: "ops" }] };
+        config["platform:backend"] = {
+            kind: "ssh",
+            hosts: [
+                { name: "rack-a", address: "192.168.64.50", user: "ops" },
+                { name: "rack-b", address: "192.168.64.51", user: "ops" },
+            ],
+        };
         config["platform:sshPrivateKey"] = { secure: "v1:ciphertext" };
         const planned = await planWithConfig("mgmt", config);
         const { resources, recorded } = planned;
-        assert.deepStrictEqual(resourcesOfType(resources, LOCAL), []);
-        assert.ok(!resources.some((r) => r.name === "mgmt-ssh-key"), "no generated SSH key: the user's key is used");
+        assert.ok(!resources.some((r) => r.name.endsWith("-launch")));
         const bootstrap = findResource(resources, REMOTE, "rack-a-bootstrap");
-        assert.deepStrictEqual(pick(bootstrap.inputs.connection as Record<string, unknown>, ["host", "user"]), { host: "192.168.64.50", user: "ops" });
-        assert.match(bootstrap.inputs.stdin as string, /kubeadm='1\.35\.9-\*'/);
-        assert.ok(containsSecret(findResource(recorded, REMOTE, "rack-a-bootstrap").inputs.connection), "the private key stays secret");
         const init = findResource(resources, REMOTE, "mgmt-init");
+        assert.deepStrictEqual(
+            [init.inputs.create, init.inputs.update, init.inputs.delete],
+            ["sudo bash -s create", "sudo bash -s update", "sudo bash -s delete"],
+        );
         assert.strictEqual((init.inputs.connection as { host: string }).host, "192.168.64.50");
+        assert.strictEqual((findResource(resources, REMOTE, "mgmt-join-rack-b").inputs.connection as { host: string }).host, "192.168.64.51");
+        assert.ok(containsSecret(findResource(recorded, REMOTE, "mgmt-init").inputs.connection), "the private key stays secret");
         assert.ok(dependsOn(resources, init, bootstrap), "init waits for the bootstrap");
         assert.deepStrictEqual(planned.outputs.nodes.value, { "rack-a": "192.168.64.50", "rack-b": "192.168.64.51" });
     });

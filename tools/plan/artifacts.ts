@@ -1,11 +1,13 @@
 /**
- * Everything that would reach a node, pulled out of the recorded Command inputs: cloud-init
- * user-data, the scripts, and the files those embed (kubeadm configs, the PSA config, kube-vip).
- * Secrets in them are the offline mocks' placeholders.
+ * Everything that would reach a node, from what the program registered: the file and script
+ * records components publish under `nodeSteps` (components/vm-node/node-command.ts), and the raw
+ * script inputs of the other Commands (cloud-init user-data and its files, local scripts). Nothing
+ * is parsed back out of a rendered script. Secrets in them are the offline mocks' placeholders.
  */
 import { parse } from "yaml";
-import { decodeRootScript, extractEmbeddedFiles } from "../../components/vm-node";
-import { RecordedResource } from "../offline/record";
+import { NODE_STEPS_OUTPUT, NodeOperation, NodeStepRecord } from "../../components/vm-node/node-command";
+import { renderNodeScript } from "../../components/vm-node/script";
+import { RecordedResource, unwrapSecrets } from "../offline/record";
 
 /** A file to write under the plan's output directory. */
 export interface Artifact {
@@ -15,41 +17,63 @@ export interface Artifact {
 }
 
 const COMMAND_TYPES = new Set(["command:local:Command", "command:remote:Command"]);
+const OPERATIONS: readonly NodeOperation[] = ["create", "update", "delete"];
 
-function filesOf(dir: string, script: string): Artifact[] {
-    return extractEmbeddedFiles(script).map((f) => ({ path: `${dir}/files${f.path}`, content: f.content }));
+/** The step records of one component, when it published them and they are known (not in a first preview). */
+function stepRecords(resource: RecordedResource): NodeStepRecord[] {
+    const published = unwrapSecrets(resource.outputs?.[NODE_STEPS_OUTPUT], "reveal");
+    if (typeof published !== "object" || published === null) {
+        return [];
+    }
+    return Object.keys(published)
+        .sort()
+        .map((id) => (published as Record<string, NodeStepRecord>)[id])
+        .filter((r) => typeof r === "object" && r !== null && Array.isArray(r.files));
 }
 
-function scriptArtifacts(dir: string, role: string, script: string): Artifact[] {
-    return [{ path: `${dir}/${role}.sh`, content: script }, ...filesOf(dir, script)];
+/** A step's files under `files/`, and each of its scripts as a standalone script `<operation>.sh`. */
+function stepArtifacts(stack: string, record: NodeStepRecord): Artifact[] {
+    const dir = `${stack}/${record.resource}`;
+    const files = record.files.map((f) => ({ path: `${dir}/files${f.path}`, content: f.content }));
+    const scripts = OPERATIONS.filter((op) => typeof record.scripts[op] === "string").map((op) => ({
+        path: `${dir}/${op}.sh`,
+        content: renderNodeScript(`${record.resource}: ${op}, on ${record.node}`, [record.scripts[op] as string]),
+    }));
+    return [...files, ...scripts];
 }
 
-/** The artifacts of one stack's resources (inputs with secrets revealed). */
-export function collectArtifacts(stack: string, resources: RecordedResource[]): Artifact[] {
+/** What a Command's own inputs send: user-data and its files, stdin, and scripts given inline. */
+function commandArtifacts(stack: string, r: RecordedResource, recorded: boolean): Artifact[] {
+    const dir = `${stack}/${r.name}`;
+    const inputs = r.inputs as Record<string, unknown>;
     const artifacts: Artifact[] = [];
-    for (const r of resources) {
-        if (!COMMAND_TYPES.has(r.type)) {
-            continue;
-        }
-        const dir = `${stack}/${r.name}`;
-        const { create, delete: del, stdin } = r.inputs as Record<string, string | undefined>;
-        if (typeof stdin === "string" && stdin.startsWith("#cloud-config")) {
-            artifacts.push({ path: `${dir}/user-data.yaml`, content: stdin });
-            const doc = parse(stdin) as { write_files?: Array<{ path: string; content: string }> };
-            for (const f of doc.write_files ?? []) {
-                artifacts.push({ path: `${dir}/files${f.path}`, content: f.content }, ...filesOf(dir, f.content));
+    const stdin = inputs.stdin;
+    if (typeof stdin === "string" && stdin.startsWith("#cloud-config")) {
+        artifacts.push({ path: `${dir}/user-data.yaml`, content: stdin });
+        const doc = parse(stdin) as { write_files?: Array<{ path: string; content: string }> };
+        artifacts.push(...(doc.write_files ?? []).map((f) => ({ path: `${dir}/files${f.path}`, content: f.content })));
+    } else if (typeof stdin === "string" && stdin.startsWith("#!")) {
+        artifacts.push({ path: `${dir}/stdin.sh`, content: stdin });
+    }
+    // A recorded step's scripts are its own artifacts; its command lines only name the operation.
+    if (!recorded) {
+        for (const op of OPERATIONS) {
+            const script = inputs[op];
+            if (typeof script === "string" && script.startsWith("#!")) {
+                artifacts.push({ path: `${dir}/${op}.sh`, content: script });
             }
-        } else if (typeof stdin === "string") {
-            artifacts.push(...scriptArtifacts(dir, "create", stdin));
-        }
-        // Local commands carry their script inline; remote ones pipe stdin to `sudo bash -s`.
-        if (typeof create === "string" && create.startsWith("#!")) {
-            artifacts.push(...scriptArtifacts(dir, "create", create));
-        }
-        const deleteScript = typeof del === "string" ? (del.startsWith("#!") ? del : decodeRootScript(del)) : undefined;
-        if (deleteScript) {
-            artifacts.push(...scriptArtifacts(dir, "delete", deleteScript));
         }
     }
+    return artifacts;
+}
+
+/** The artifacts of one stack's resources (inputs with secrets revealed), sorted by path. */
+export function collectArtifacts(stack: string, resources: RecordedResource[]): Artifact[] {
+    const records = resources.flatMap(stepRecords);
+    const recorded = new Set(records.map((r) => r.resource));
+    const artifacts = [
+        ...records.flatMap((record) => stepArtifacts(stack, record)),
+        ...resources.filter((r) => COMMAND_TYPES.has(r.type)).flatMap((r) => commandArtifacts(stack, r, recorded.has(r.name))),
+    ];
     return artifacts.sort((a, b) => a.path.localeCompare(b.path));
 }
