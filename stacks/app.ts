@@ -5,7 +5,7 @@ import { overlaps, parseCidr } from "../config/cidr";
 import { StackConfig } from "../config/model";
 import { buildCluster, ClusterOutputs } from "./cluster";
 import { MgmtReference } from "./mgmt-reference";
-import { buildNetworking, NetworkingOutputs } from "./networking";
+import { buildNetworking, fetchNetworkingManifests, NetworkingOutputs } from "./networking";
 import { deploySecurity } from "./security";
 
 /** Everything `pulumi stack output` shows for an app stack. */
@@ -29,13 +29,16 @@ export function checkAgainstMgmt(config: StackConfig, mgmt: { clusterName: strin
     const own = parseCidr(config.network.podCidr);
     const theirs = parseCidr(mgmt.podCidr);
     if (own.ok && theirs.ok && overlaps(own.cidr, theirs.cidr)) {
-        problems.push(`platform:network.podCidr ${config.network.podCidr} overlaps mgmt's podCidr ${mgmt.podCidr}; Cilium Cluster Mesh needs disjoint pod CIDRs`);
+        problems.push(
+            `platform:network.podCidr ${config.network.podCidr} overlaps mgmt's podCidr ${mgmt.podCidr}; Cilium Cluster Mesh needs disjoint pod CIDRs`,
+        );
     }
     return problems;
 }
 
 export async function appStack(loaded: LoadedConfig): Promise<AppOutputs> {
     const { config } = loaded;
+    const manifests = await fetchNetworkingManifests();
     const mgmt = new MgmtReference(`${config.name}-mgmt`, config.mgmtStack as string);
     const [clusterName, clusterId, podCidr] = await Promise.all([mgmt.value("clusterName"), mgmt.value("clusterId"), mgmt.value("podCidr")]);
     const problems = checkAgainstMgmt(config, { clusterName, clusterId, podCidr });
@@ -44,7 +47,7 @@ export async function appStack(loaded: LoadedConfig): Promise<AppOutputs> {
     }
     const { cluster, outputs } = buildCluster(loaded);
     // The mesh CA mgmt generated: every cluster's certs chain to it, so peers trust each other.
-    const networking = buildNetworking(config, cluster, { certPem: mgmt.output("ciliumCaCert"), keyPem: mgmt.output("ciliumCaKey") });
-    deploySecurity(config, cluster.provider, networking.ready);
+    const networking = buildNetworking(config, cluster, { certPem: mgmt.output("ciliumCaCert"), keyPem: mgmt.output("ciliumCaKey") }, manifests);
+    deploySecurity(config, cluster, networking);
     return { ...outputs, ...networking.outputs, mgmt: { clusterName: mgmt.output("clusterName"), apiServerEndpoint: mgmt.output("apiServerEndpoint") } };
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LoadedConfig } from "../config/load";
 import { createMeshCa } from "../components/cilium-mesh";
 import { buildCluster, ClusterOutputs } from "./cluster";
-import { buildNetworking, NetworkingOutputs } from "./networking";
+import { buildNetworking, fetchNetworkingManifests, NetworkingOutputs } from "./networking";
 import { deploySecurity } from "./security";
 
 /** Everything `pulumi stack output` shows for mgmt. */
@@ -14,11 +14,12 @@ export interface MgmtOutputs extends ClusterOutputs, NetworkingOutputs {
     ciliumCaKey: pulumi.Output<string>;
 }
 
-export function mgmtStack(loaded: LoadedConfig): MgmtOutputs {
+export async function mgmtStack(loaded: LoadedConfig): Promise<MgmtOutputs> {
+    const manifests = await fetchNetworkingManifests();
     const { cluster, outputs } = buildCluster(loaded);
     // The mesh's one CA lives here; app stacks read it through MgmtReference.
     const ca = createMeshCa(`${loaded.config.name}-cilium-ca`);
-    const networking = buildNetworking(loaded.config, cluster, ca);
-    deploySecurity(loaded.config, cluster.provider, networking.ready);
+    const networking = buildNetworking(loaded.config, cluster, ca, manifests);
+    deploySecurity(loaded.config, cluster, networking);
     return { ...outputs, ...networking.outputs, ciliumCaCert: ca.certPem, ciliumCaKey: ca.keyPem };
 }

@@ -3,16 +3,14 @@
  * on app clusters also Kyverno with the platform ClusterPolicies and the guarded application
  * namespaces. mgmt gets no Kyverno (ADR-003: PSA baseline only, for the platform components).
  */
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config/model";
 import { AppNamespaces } from "../components/app-namespaces";
-import { Falco, FALCO_NAMESPACE } from "../components/falco";
-import { PSA_EXEMPT_NAMESPACES } from "../components/kubeadm-cluster";
+import { Falco } from "../components/falco";
+import { KubeadmCluster } from "../components/kubeadm-cluster";
 import { Kyverno, KYVERNO_NAMESPACE } from "../components/kyverno";
-import { LOCAL_PATH_NAMESPACE } from "../components/local-path";
-import { METALLB_NAMESPACE } from "../components/metallb";
-import { TRIVY_NAMESPACE, TrivyOperator } from "../components/trivy-operator";
+import { TrivyOperator } from "../components/trivy-operator";
+import { API_SERVER_PSA_EXEMPTIONS } from "../policy-pack/conventions";
+import { BuiltNetworking } from "./networking";
 
 /** What the security add-ons created, for later add-ons to depend on. */
 export interface SecurityAddOns {
@@ -25,32 +23,36 @@ export interface SecurityAddOns {
 }
 
 /**
- * Namespaces Kyverno leaves alone: the ones PSA exempts at the API server, and the platform
- * add-ons' own (networking and security), which run upstream images from registries outside the
- * teams' trusted list and are guarded by their PSA labels instead.
+ * Namespaces Kyverno leaves alone: the ones the API server exempts from PSA, and those this stack
+ * creates for the platform's own add-ons, which run upstream images from registries outside the
+ * teams' trusted list and are guarded by their PSA labels instead. Never a namespace the stack
+ * does not create: whoever created it first would get a hole.
  */
-export function kyvernoExcludedNamespaces(): string[] {
-    const platform = [...PSA_EXEMPT_NAMESPACES.map((e) => e.namespace), METALLB_NAMESPACE, LOCAL_PATH_NAMESPACE, KYVERNO_NAMESPACE, FALCO_NAMESPACE, TRIVY_NAMESPACE];
-    return [...new Set(platform)];
+export function kyvernoExcludedNamespaces(platformNamespaces: string[]): string[] {
+    return [...new Set([...API_SERVER_PSA_EXEMPTIONS.map((e) => e.namespace), ...platformNamespaces, KYVERNO_NAMESPACE])];
 }
 
 /**
- * Installs the security add-ons with `provider`. `after` is what must be ready first (the CNI: no
- * pod starts before it, so a Helm release waiting on its pods would time out).
+ * Installs the security add-ons in `cluster` once `networking` is ready (the CNI: no pod starts
+ * before it, so a Helm release waiting on its pods would time out).
  */
-export function deploySecurity(config: StackConfig, provider: k8s.Provider, after: pulumi.Resource[]): SecurityAddOns {
-    const name = config.name;
-    const addOns: SecurityAddOns = {
-        falco: new Falco(`${name}-falco`, { provider, after }),
-        trivy: new TrivyOperator(`${name}-trivy`, { provider, after }),
-    };
-    if (config.role === "app") {
-        addOns.kyverno = new Kyverno(
-            `${name}-kyverno`,
-            { trustedRegistries: config.security.trustedRegistries, excludedNamespaces: kyvernoExcludedNamespaces(), provider, after },
-        );
-        // Namespaces, quotas and NetworkPolicies need no running pods, so they do not wait for the CNI.
-        addOns.appNamespaces = new AppNamespaces(`${name}-app-namespaces`, { namespaces: config.security.appNamespaces, provider });
+export function deploySecurity(config: StackConfig, cluster: KubeadmCluster, networking: BuiltNetworking): SecurityAddOns {
+    const { name } = config;
+    const provider = cluster.provider;
+    const after = networking.ready;
+    const falco = new Falco(`${name}-falco`, { provider, after });
+    const trivy = new TrivyOperator(`${name}-trivy`, { provider, after });
+    if (config.role !== "app") {
+        return { falco, trivy };
     }
-    return addOns;
+    const excludedNamespaces = kyvernoExcludedNamespaces([...networking.platformNamespaces, falco.namespace, trivy.namespace]);
+    const kyverno = new Kyverno(`${name}-kyverno`, { trustedRegistries: config.security.trustedRegistries, excludedNamespaces, provider, after });
+    // Namespaces, quotas and NetworkPolicies need no running pods, so they do not wait for the CNI;
+    // only the CiliumNetworkPolicies wait, for the CRD Cilium's operator registers.
+    const appNamespaces = new AppNamespaces(`${name}-app-namespaces`, {
+        namespaces: config.security.appNamespaces,
+        provider,
+        ciliumPolicyCrds: networking.ciliumPolicyCrds,
+    });
+    return { falco, trivy, kyverno, appNamespaces };
 }

@@ -1,18 +1,16 @@
 /**
  * AppNamespaces: the namespaces application teams deploy into. Each one enforces PSA
  * `restricted`, starts from a default-deny NetworkPolicy that only the essential egress of seed 001
- * §19.4 (DNS, monitoring) opens, and gets the LimitRange and ResourceQuota of seed 001 §20.3
- * (seed 002 §A/§B).
+ * §19.4 (DNS, monitoring) opens, admits traffic from the Gateway and metrics scrapes from
+ * `monitoring`, and gets the LimitRange and ResourceQuota of seed 001 §20.3 (seed 002 §A/§B).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { psaLabels } from "../psa-exemption";
+import { APP_NAMESPACE_LABEL } from "../../policy-pack/conventions";
+import { namespaceMetadata } from "../lib/psa";
 
 type NetworkPolicyArgs = k8s.types.input.networking.v1.NetworkPolicy;
 type NetworkPolicyPort = k8s.types.input.networking.v1.NetworkPolicyPort;
-
-/** Label the policy pack's `app-namespace-default-deny` stack policy looks for. */
-export const APP_NAMESPACE_LABEL = "platform.example/app-namespace";
 
 /** Namespace label the API server sets on every namespace (Kubernetes ≥ 1.22); it cannot be forged. */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -33,9 +31,17 @@ export const MONITORING_EGRESS_PORTS: ReadonlyArray<{ protocol: "TCP"; port: num
     { protocol: "TCP", port: 4318 },
 ];
 
+/**
+ * The container port name Prometheus may scrape in an application namespace: a workload exposes
+ * its metrics on a port named `metrics`. A NetworkPolicy port may be a named port, matched against
+ * the pod's container ports (networking.k8s.io/v1 NetworkPolicyPort).
+ */
+export const METRICS_PORT_NAME = "metrics";
+
 /** Metadata of an application namespace: PSA `restricted` at every mode, and the pack's marker label. */
 export function appNamespaceMetadata(ns: string): { name: string; labels: Record<string, string> } {
-    return { name: ns, labels: { ...psaLabels("restricted"), [APP_NAMESPACE_LABEL]: "true" } };
+    const { labels } = namespaceMetadata({ name: ns, level: "restricted" });
+    return { name: ns, labels: { ...labels, [APP_NAMESPACE_LABEL]: "true" } };
 }
 
 /** Selects every pod and lists both types with no rules: nothing in, nothing out. */
@@ -60,7 +66,12 @@ export function essentialEgressNetworkPolicy(ns: string): NetworkPolicyArgs {
             egress: [
                 {
                     // Namespace and pod selector in one peer: kube-dns pods in kube-system only.
-                    to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: DNS_PEER.namespace } }, podSelector: { matchLabels: DNS_PEER.podLabels } }],
+                    to: [
+                        {
+                            namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: DNS_PEER.namespace } },
+                            podSelector: { matchLabels: DNS_PEER.podLabels },
+                        },
+                    ],
                     ports: dnsPorts,
                 },
                 {
@@ -69,6 +80,37 @@ export function essentialEgressNetworkPolicy(ns: string): NetworkPolicyArgs {
                 },
             ],
         },
+    };
+}
+
+/** Ingress scrapes from the monitoring namespace, to the named metrics port only. */
+export function monitoringScrapeNetworkPolicy(ns: string): NetworkPolicyArgs {
+    return {
+        metadata: { name: "allow-monitoring-scrape", namespace: ns },
+        spec: {
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: MONITORING_NAMESPACE } } }],
+                    ports: [{ protocol: "TCP", port: METRICS_PORT_NAME }],
+                },
+            ],
+        },
+    };
+}
+
+/**
+ * Ingress from the Gateway. Cilium's Envoy forwards Gateway traffic with the reserved `ingress`
+ * identity, which no Kubernetes NetworkPolicy can select, so default-deny drops it (Cilium docs
+ * "Ingress and network policy"); only a CiliumNetworkPolicy entity rule admits it.
+ */
+export function gatewayIngressPolicy(ns: string): Record<string, any> {
+    return {
+        apiVersion: "cilium.io/v2",
+        kind: "CiliumNetworkPolicy",
+        metadata: { name: "allow-gateway-ingress", namespace: ns },
+        spec: { endpointSelector: {}, ingress: [{ fromEntities: ["ingress"] }] },
     };
 }
 
@@ -114,6 +156,8 @@ export interface AppNamespacesArgs {
     namespaces: string[];
     /** Provider of the cluster the namespaces live in. */
     provider: k8s.Provider;
+    /** Done once Cilium serves the CiliumNetworkPolicy CRD (CiliumMesh.policyCrds). */
+    ciliumPolicyCrds: pulumi.Resource;
 }
 
 /** The application namespaces of one cluster, with their guards. */
@@ -130,6 +174,11 @@ export class AppNamespaces extends pulumi.ComponentResource {
             const inNamespace = { parent: this, provider, dependsOn: [namespace] };
             new k8s.networking.v1.NetworkPolicy(`${name}-${ns}-default-deny`, defaultDenyNetworkPolicy(ns), inNamespace);
             new k8s.networking.v1.NetworkPolicy(`${name}-${ns}-essential-egress`, essentialEgressNetworkPolicy(ns), inNamespace);
+            new k8s.networking.v1.NetworkPolicy(`${name}-${ns}-monitoring-scrape`, monitoringScrapeNetworkPolicy(ns), inNamespace);
+            new k8s.apiextensions.CustomResource(`${name}-${ns}-gateway-ingress`, gatewayIngressPolicy(ns) as k8s.apiextensions.CustomResourceArgs, {
+                ...inNamespace,
+                dependsOn: [namespace, args.ciliumPolicyCrds],
+            });
             new k8s.core.v1.LimitRange(`${name}-${ns}-limits`, appLimitRange(ns), inNamespace);
             new k8s.core.v1.ResourceQuota(`${name}-${ns}-quota`, appResourceQuota(ns), inNamespace);
             return namespace.metadata.name;

@@ -23,7 +23,11 @@ export const MESH_CA_VALIDITY_HOURS = 10 * 365 * 24;
  * reuse it and the Cilium releases see no diff.
  */
 export function createMeshCa(name: string, opts?: pulumi.CustomResourceOptions): { certPem: pulumi.Output<string>; keyPem: pulumi.Output<string> } {
-    const key = new tls.PrivateKey(`${name}-key`, { algorithm: "RSA", rsaBits: 4096 }, { ...opts, additionalSecretOutputs: ["privateKeyPem", "privateKeyOpenssh", "privateKeyPemPkcs8"] });
+    const key = new tls.PrivateKey(
+        `${name}-key`,
+        { algorithm: "RSA", rsaBits: 4096 },
+        { ...opts, additionalSecretOutputs: ["privateKeyPem", "privateKeyOpenssh", "privateKeyPemPkcs8"] },
+    );
     const cert = new tls.SelfSignedCert(
         `${name}-cert`,
         {

@@ -2,7 +2,8 @@
  * CiliumMesh: the CNI of one cluster and its place in the Cilium Cluster Mesh. Installs the
  * Gateway API CRDs, then Cilium (VXLAN tunnel, kube-proxy replacement, Hubble, Gateway API,
  * clustermesh-apiserver on a fixed MetalLB IP, peers from config), then the standard GatewayClass
- * and `main-gateway` (seed 001 §7.3-7.4).
+ * and `main-gateway` (seed 001 §7.3-7.4), and waits on the control plane until Cilium's operator
+ * has registered its network-policy CRDs.
  *
  * Every peer's name, id and address come from this stack's config, never from another stack's
  * state: each stack can be deployed alone, in any order, with no second pass.
@@ -10,7 +11,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { kubernetesMinor, MeshPeer, StackConfig } from "../../config/model";
-import { CHARTS, CILIUM_KUBERNETES_MINORS, MANIFESTS, pinnedChart } from "../../config/versions";
+import { CHARTS } from "../../config/versions";
+import { COMPATIBILITY } from "../../policy-pack/conventions";
+import { ManifestObject, manifestResources } from "../lib/pinned-manifest";
+import { pinnedRelease, resources } from "../lib/pinned-release";
+import { namespaceMetadata } from "../lib/psa";
+import { METALLB_ANNOTATIONS, meshPoolName } from "../metallb";
+import { NodeConnection } from "../vm-node/connection";
+import { nodeCommand } from "../vm-node/node-command";
 import { MeshCa } from "./ca";
 
 export { createMeshCa, MeshCa } from "./ca";
@@ -24,28 +32,35 @@ export const CILIUM_NAMESPACE = "kube-system";
 /** The GatewayClass Cilium's operator serves (`io.cilium/gateway-controller`). */
 export const GATEWAY_CLASS_NAME = "cilium";
 /** The per-cluster Gateway and its namespace, with its TLS secret beside it (seed 001 §7.4). */
-export const MAIN_GATEWAY = { name: "main-gateway", namespace: "gateway-system", tlsSecretName: "wildcard-tls" } as const;
+export const MAIN_GATEWAY = { name: "main-gateway", namespace: "gateway-system", tlsSecretName: "wildcard-tls", http: "http", https: "https" } as const;
 /** DNS suffix of the lab's hostnames (seed 001 §19.3: /etc/hosts or dnsmasq on the host). */
 export const LOCAL_DOMAIN = "local.dev";
+/** The CRD Cilium's operator registers at start, which CiliumNetworkPolicies need (cilium.io/v2). */
+export const CILIUM_POLICY_CRD = "ciliumnetworkpolicies.cilium.io";
+/** Helm's budget for the release: certgen's hook Jobs run only once a node is Ready, after the first image pulls. */
+export const CILIUM_RELEASE_TIMEOUT_SECONDS = 900;
 
-/** What the Cilium values need to know about the cluster, all plain values. */
+/** What the Cilium values need: plain config, and the inputs that may still be Outputs. */
 export interface CiliumValuesInput {
     /** Cluster name and Cilium cluster.id, the cluster's addresses and its mesh peers. */
     config: Pick<StackConfig, "name" | "id" | "network" | "meshPeers">;
     /** Host of the API server (node IP or VIP): kube-proxy replacement reaches the API through it. */
-    apiServerHost: string;
+    apiServerHost: pulumi.Input<string>;
     /** Port of the API server. */
     apiServerPort: number;
-    /** The mesh CA, PEM. */
-    ca: { certPem: string; keyPem: string };
+    /** The mesh CA certificate, base64 PEM (chart values.yaml `tls.ca.cert`). */
+    caCert: pulumi.Input<string>;
+    /** The mesh CA key, base64 PEM: pass it as a secret, the one secret leaf of the values. */
+    caKey: pulumi.Input<string>;
 }
 
-/** Fails before anything is created when the pinned Cilium is not tested against the cluster's minor. */
-export function assertCiliumSupports(kubernetesVersion: string, tested: readonly string[] = CILIUM_KUBERNETES_MINORS): void {
+/** Why the pinned Cilium cannot run this Kubernetes minor, or undefined when it can. */
+export function ciliumSupportProblem(kubernetesVersion: string, tested: readonly string[] = COMPATIBILITY.ciliumKubernetesMinors): string | undefined {
     const minor = kubernetesMinor(kubernetesVersion);
-    if (!tested.includes(minor)) {
-        throw new Error(`Cilium ${CHARTS.cilium.version} is tested on Kubernetes ${tested.join(", ")}, not ${minor}; pin a Cilium release that covers ${minor} in config/versions.ts`);
-    }
+    return tested.includes(minor)
+        ? undefined
+        : `Cilium ${CHARTS.cilium.version} is tested on Kubernetes ${tested.join(", ")}, not ${minor}; ` +
+              `pin a Cilium release that covers ${minor} in config/versions.ts`;
 }
 
 /** `clustermesh.config.clusters` in the chart's dict form: one entry per peer, dialled on its fixed IP. */
@@ -68,9 +83,13 @@ const CERTGEN = { enabled: true, method: "cronJob" } as const;
 
 /**
  * Helm values of the Cilium chart, in the 1.20 format (values.schema.json of the pinned chart).
+ * Inputs are placed as they come, so a secret `caKey` stays a secret leaf and the rest of the
+ * values stays readable in a preview.
  */
 export function ciliumValues(input: CiliumValuesInput): Record<string, unknown> {
-    const { config, ca } = input;
+    const { config } = input;
+    const small = resources("20m", "32Mi", "200m", "128Mi");
+    const service = resources("50m", "64Mi", "500m", "256Mi");
     return {
         cluster: { name: config.name, id: config.id },
         // `tunnel: vxlan` (seed 001 §7.3) was removed in 1.15 and fails the chart's validate.yaml.
@@ -87,16 +106,25 @@ export function ciliumValues(input: CiliumValuesInput): Record<string, unknown> 
         // MetalLB owns LoadBalancer IPs; two controllers would fight over status.loadBalancer.
         enableLBIPAM: false,
         l2announcements: { enabled: false },
-        hubble: { enabled: true, relay: { enabled: true }, ui: { enabled: true }, tls: { auto: CERTGEN } },
+        hubble: {
+            enabled: true,
+            relay: { enabled: true, resources: small },
+            ui: { enabled: true, backend: { resources: small }, frontend: { resources: small } },
+            tls: { auto: CERTGEN },
+        },
         // The GatewayClass is created by this program (visible to policy and tests), not the chart.
         gatewayAPI: { enabled: true, gatewayClass: { create: "false" } },
         // Base64 PEM (chart values.yaml "tls.ca"): the common CA of hubble and clustermesh certs.
-        tls: { ca: { cert: base64(ca.certPem), key: base64(ca.keyPem) } },
+        tls: { ca: { cert: input.caCert, key: input.caKey } },
         clustermesh: {
             useAPIServer: true,
             config: { enabled: true, domain: CLUSTERMESH_DOMAIN, clusters: clustermeshClusters(config.meshPeers) },
             apiserver: {
-                service: { type: "LoadBalancer", annotations: { "metallb.io/loadBalancerIPs": config.network.clusterMeshIp } },
+                // Its own MetalLB pool, which hands out nothing unasked (components/metallb).
+                service: {
+                    type: "LoadBalancer",
+                    annotations: { [METALLB_ANNOTATIONS.pool]: meshPoolName(config.name), [METALLB_ANNOTATIONS.ips]: config.network.clusterMeshIp },
+                },
                 tls: {
                     // Per-cluster etcd users (remote-<cluster>): meaningful because the CA is shared.
                     authMode: "cluster",
@@ -104,8 +132,19 @@ export function ciliumValues(input: CiliumValuesInput): Record<string, unknown> 
                     // updates, so no certificate churn and no perpetual diff.
                     auto: CERTGEN,
                 },
+                resources: service,
+                etcd: { resources: service, init: { resources: small } },
+                kvstoremesh: { resources: service },
             },
         },
+        // Requests and limits of every container the chart runs with these values.
+        resources: resources("100m", "256Mi", "1000m", "1Gi"),
+        initResources: resources("10m", "16Mi", "200m", "128Mi"),
+        cgroup: { autoMount: { resources: resources("10m", "16Mi", "100m", "64Mi") } },
+        cni: { resources: resources("10m", "16Mi", "500m", "256Mi") },
+        envoy: { resources: resources("50m", "64Mi", "500m", "512Mi") },
+        operator: { resources: service },
+        certgen: { resources: small },
     };
 }
 
@@ -113,18 +152,9 @@ function base64(text: string): string {
     return Buffer.from(text, "utf8").toString("base64");
 }
 
-/** `gateway-system`: holds only the Gateway and its TLS secret (the Envoy proxy runs in the Cilium agent), so restricted. */
-export function gatewayNamespace(): Record<string, any> {
-    return {
-        metadata: {
-            name: MAIN_GATEWAY.namespace,
-            labels: {
-                "pod-security.kubernetes.io/enforce": "restricted",
-                "pod-security.kubernetes.io/audit": "restricted",
-                "pod-security.kubernetes.io/warn": "restricted",
-            },
-        },
-    };
+/** `gateway-system`: holds only the Gateway, its redirect route and its TLS secret (Envoy runs in the Cilium agent), so restricted. */
+export function gatewayNamespace(): { metadata: ReturnType<typeof namespaceMetadata> } {
+    return { metadata: namespaceMetadata({ name: MAIN_GATEWAY.namespace, level: "restricted" }) };
 }
 
 export function gatewayClass(): Record<string, any> {
@@ -136,9 +166,11 @@ export function gatewayClass(): Record<string, any> {
     };
 }
 
-/** The standard Gateway of seed 001 §7.4: HTTP 80 and HTTPS 443, routes from every namespace. */
+/**
+ * The standard Gateway of seed 001 §7.4. HTTPS on 443 takes routes from every namespace; HTTP on
+ * 80 only from its own, where the one route answers with a redirect to https (seed 003: HTTPS only).
+ */
 export function mainGateway(): Record<string, any> {
-    const allowedRoutes = { namespaces: { from: "All" } };
     return {
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "Gateway",
@@ -146,31 +178,74 @@ export function mainGateway(): Record<string, any> {
         spec: {
             gatewayClassName: GATEWAY_CLASS_NAME,
             listeners: [
-                { name: "http", port: 80, protocol: "HTTP", allowedRoutes },
+                { name: MAIN_GATEWAY.http, port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" } } },
                 {
-                    name: "https",
+                    name: MAIN_GATEWAY.https,
                     port: 443,
                     protocol: "HTTPS",
                     tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: MAIN_GATEWAY.tlsSecretName, namespace: MAIN_GATEWAY.namespace }] },
-                    allowedRoutes,
+                    allowedRoutes: { namespaces: { from: "All" } },
                 },
             ],
         },
     };
 }
 
-/** Hubble UI behind `main-gateway`, so it needs no LoadBalancer or NodePort of its own. */
+/** A parentRef to one listener of `main-gateway`. */
+function mainGatewayListener(sectionName: string): Record<string, string> {
+    return { name: MAIN_GATEWAY.name, namespace: MAIN_GATEWAY.namespace, sectionName };
+}
+
+/**
+ * Every plain-HTTP request to `main-gateway` gets a 301 to the same URL over https; with no port
+ * given, the redirect goes to https's well-known 443 (gateway-api HTTPRequestRedirectFilter).
+ */
+export function httpsRedirectRoute(): Record<string, any> {
+    return {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: "https-redirect", namespace: MAIN_GATEWAY.namespace },
+        spec: {
+            parentRefs: [mainGatewayListener(MAIN_GATEWAY.http)],
+            rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+        },
+    };
+}
+
+/** Hubble UI behind `main-gateway`'s HTTPS listener, so it needs no LoadBalancer or NodePort of its own. */
 export function hubbleUiRoute(clusterName: string): Record<string, any> {
     return {
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "HTTPRoute",
         metadata: { name: "hubble-ui", namespace: CILIUM_NAMESPACE },
         spec: {
-            parentRefs: [{ name: MAIN_GATEWAY.name, namespace: MAIN_GATEWAY.namespace }],
+            parentRefs: [mainGatewayListener(MAIN_GATEWAY.https)],
             hostnames: [hubbleUiHostname(clusterName)],
             rules: [{ backendRefs: [{ name: "hubble-ui", port: 80 }] }],
         },
     };
+}
+
+/**
+ * Root script on the first control-plane node: waits until Cilium's operator has registered the
+ * CiliumNetworkPolicy CRD and the API serves it. Nothing else orders CiliumNetworkPolicies after
+ * it: the CRD belongs to no resource of this program.
+ */
+export function renderPolicyCrdWait(crd: string = CILIUM_POLICY_CRD, attempts = 180, intervalSeconds = 5): string {
+    return [
+        "export KUBECONFIG=/etc/kubernetes/admin.conf",
+        `crd=${crd}`,
+        `for _ in $(seq 1 ${attempts}); do`,
+        '    if kubectl get crd "$crd" >/dev/null 2>&1; then',
+        '        kubectl wait --for=condition=Established --timeout=120s "crd/$crd"',
+        "        exit 0",
+        "    fi",
+        `    sleep ${intervalSeconds}`,
+        "done",
+        `echo "Cilium's operator has not registered $crd after ${(attempts * intervalSeconds) / 60} minutes;" \\`,
+        `    "see kubectl -n ${CILIUM_NAMESPACE} logs deploy/cilium-operator" >&2`,
+        "exit 1",
+    ].join("\n");
 }
 
 /** Arguments of a CiliumMesh. */
@@ -183,6 +258,12 @@ export interface CiliumMeshArgs {
     apiServerPort: number;
     /** The mesh's shared CA: generated in mgmt, read by app stacks through the mgmt reference. */
     ca: MeshCa;
+    /** The Gateway API standard-channel objects, fetched and checked at program start (`fetchPinnedManifest`). */
+    gatewayApi: ManifestObject[];
+    /** The first control-plane node (KubeadmCluster.controlPlane), where the CRD wait runs. */
+    controlPlane: pulumi.Input<NodeConnection>;
+    /** How the control plane is reached (the config's backend kind). */
+    controlPlaneKind: NodeConnection["kind"];
     /** Provider of the target cluster. */
     provider: k8s.Provider;
 }
@@ -197,49 +278,73 @@ export class CiliumMesh extends pulumi.ComponentResource {
     public readonly gatewayClassName: string;
     /** The Cilium release: everything that needs Ready nodes depends on it. */
     public readonly release: k8s.helm.v3.Release;
+    /** Done once the CiliumNetworkPolicy CRD is served: every CiliumNetworkPolicy depends on it. */
+    public readonly policyCrds: pulumi.Resource;
 
     constructor(name: string, args: CiliumMeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:CiliumMesh", name, {}, opts);
-        assertCiliumSupports(args.config.kubernetesVersion);
+        const unsupported = ciliumSupportProblem(args.config.kubernetesVersion);
+        if (unsupported) {
+            throw new pulumi.InputPropertiesError({
+                message: `${name}: ${unsupported}`,
+                errors: [{ propertyPath: "config.kubernetesVersion", reason: unsupported }],
+            });
+        }
         const { config, provider } = args;
         const childOpts = { parent: this, provider };
 
-        // Cilium's operator only starts its Gateway API controller when the CRDs exist at start.
-        // yaml/v2 renders in the provider, so a preview works before the cluster exists.
-        const crds = new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds`, { file: MANIFESTS.gatewayApi.url }, childOpts);
-
-        const values = pulumi
-            .all([args.apiServerHost, args.ca.certPem, args.ca.keyPem])
-            .apply(([apiServerHost, certPem, keyPem]) => ciliumValues({ config, apiServerHost, apiServerPort: args.apiServerPort, ca: { certPem, keyPem } }));
-        // helm.v3.Release, not v4.Chart: it needs no reachable cluster at preview (the kubeconfig is
-        // unknown on the first run), and Helm runs the chart's own lifecycle (upgrade checks, Jobs).
-        this.release = new k8s.helm.v3.Release(
-            `${name}-cilium`,
+        // Cilium's operator only starts its Gateway API controller when the CRDs exist at its start.
+        const crds = manifestResources(`${name}-gateway-api`, args.gatewayApi, childOpts);
+        const values = ciliumValues({
+            config,
+            apiServerHost: args.apiServerHost,
+            apiServerPort: args.apiServerPort,
+            caCert: pulumi.output(args.ca.certPem).apply(base64),
+            caKey: pulumi.secret(pulumi.output(args.ca.keyPem).apply(base64)),
+        });
+        const { release } = pinnedRelease(
+            name,
             {
-                name: "cilium",
-                ...pinnedChart(CHARTS.cilium),
-                namespace: CILIUM_NAMESPACE,
-                // The CA key is inside the values.
-                values: pulumi.secret(values),
+                chart: CHARTS.cilium,
+                releaseName: "cilium",
+                namespace: { existing: CILIUM_NAMESPACE },
+                values,
+                provider,
+                after: crds,
                 // Helm's --wait holds a release until each LoadBalancer Service has an address, and
                 // the clustermesh-apiserver's comes from MetalLB, whose pods need Cilium first: waiting
                 // here would deadlock. What follows waits on its own pods, which need the CNI.
                 skipAwait: true,
+                // skipAwait does not skip hooks: Helm still waits for the certgen Jobs.
+                timeout: CILIUM_RELEASE_TIMEOUT_SECONDS,
             },
-            { ...childOpts, dependsOn: [crds] },
+            this,
+        );
+        this.release = release;
+        this.policyCrds = nodeCommand(
+            `${name}-policy-crds`,
+            { connection: args.controlPlane, kind: args.controlPlaneKind, create: renderPolicyCrdWait(), secret: false },
+            { parent: this, dependsOn: [release] },
         );
 
-        const afterCilium = { ...childOpts, dependsOn: [this.release, crds] };
+        const afterCilium = { ...childOpts, dependsOn: [release, ...crds] };
         const ns = new k8s.core.v1.Namespace(`${name}-gateway-namespace`, gatewayNamespace(), childOpts);
         const cls = new k8s.apiextensions.CustomResource(`${name}-gateway-class`, gatewayClass() as k8s.apiextensions.CustomResourceArgs, afterCilium);
         const gateway = new k8s.apiextensions.CustomResource(`${name}-main-gateway`, mainGateway() as k8s.apiextensions.CustomResourceArgs, {
             ...childOpts,
-            dependsOn: [this.release, crds, ns, cls],
+            dependsOn: [release, ...crds, ns, cls],
         });
-        new k8s.apiextensions.CustomResource(`${name}-hubble-ui-route`, hubbleUiRoute(config.name) as k8s.apiextensions.CustomResourceArgs, { ...childOpts, dependsOn: [gateway] });
+        new k8s.apiextensions.CustomResource(`${name}-https-redirect`, httpsRedirectRoute() as k8s.apiextensions.CustomResourceArgs, {
+            ...childOpts,
+            dependsOn: [gateway],
+        });
+        new k8s.apiextensions.CustomResource(`${name}-hubble-ui-route`, hubbleUiRoute(config.name) as k8s.apiextensions.CustomResourceArgs, {
+            ...childOpts,
+            dependsOn: [gateway],
+        });
 
         this.meshEndpoint = meshEndpoint(config.network.clusterMeshIp);
-        this.hubbleUiUrl = `http://${hubbleUiHostname(config.name)}`;
+        this.hubbleUiUrl = `https://${hubbleUiHostname(config.name)}`;
         this.gatewayClassName = GATEWAY_CLASS_NAME;
         this.registerOutputs({ meshEndpoint: this.meshEndpoint, hubbleUiUrl: this.hubbleUiUrl, gatewayClassName: this.gatewayClassName });
     }

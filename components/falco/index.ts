@@ -4,18 +4,27 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS, pinnedChart } from "../../config/versions";
-import { privilegedNamespaceMetadata } from "../psa-exemption";
+import { CHARTS } from "../../config/versions";
+import { PRIVILEGED_NAMESPACES } from "../../policy-pack/conventions";
+import { pinnedRelease, resources } from "../lib/pinned-release";
 import { renderFalcoCustomRules } from "./rules";
 
 /** Namespace of the Falco DaemonSet. */
-export const FALCO_NAMESPACE = "falco";
+export const FALCO_NAMESPACE = PRIVILEGED_NAMESPACES.falco.namespace;
 
-/** Helm values: the modern eBPF probe (Ubuntu 24.04 kernels; the legacy `ebpf` kind is gone in 9.x) and our rules. */
+/**
+ * Helm values (falco chart 9.1.0 values.yaml): the modern eBPF probe (Ubuntu 24.04 kernels; the
+ * legacy `ebpf` kind is gone in 9.x), our rules, and requests and limits for every container the
+ * chart can run: Falco itself (the chart's own defaults, made explicit), falcoctl's rule
+ * install and follow containers, and the driver loader init container.
+ */
 export function falcoValues(): Record<string, unknown> {
+    const falcoctl = resources("10m", "32Mi", "100m", "128Mi");
     return {
-        driver: { kind: "modern_ebpf" },
+        driver: { kind: "modern_ebpf", loader: { initContainer: { resources: falcoctl } } },
         customRules: { "rules-custom.yaml": renderFalcoCustomRules() },
+        resources: resources("100m", "512Mi", "1000m", "1024Mi"),
+        falcoctl: { artifact: { install: { resources: falcoctl }, follow: { resources: falcoctl } } },
     };
 }
 
@@ -29,34 +38,29 @@ export interface FalcoArgs {
 
 /** Falco in one cluster. */
 export class Falco extends pulumi.ComponentResource {
+    /** Name of the release's namespace. */
+    public readonly namespace: string;
     /** The Helm release. */
     public readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: FalcoArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:security:Falco", name, {}, opts);
-        const { provider } = args;
-        // privileged: the eBPF probe needs a privileged container with host PID and /proc, /sys and
-        // the container runtime socket mounted from the host; no lower PSS level allows that.
-        const namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
+        // Privileged: the eBPF probe runs privileged with hostPID and host /proc, /sys and the
+        // container runtime socket; no lower PSS level allows that.
+        const { namespace, release } = pinnedRelease(
+            name,
             {
-                metadata: privilegedNamespaceMetadata(FALCO_NAMESPACE, {
-                    reason: "Falco's eBPF probe runs privileged with hostPID and host /proc, /sys and the containerd socket",
-                    owner: "platform-security",
-                }),
-            },
-            { parent: this, provider },
-        );
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: "falco",
-                ...pinnedChart(CHARTS.falco),
-                namespace: namespace.metadata.name,
+                chart: CHARTS.falco,
+                releaseName: "falco",
+                namespace: { privileged: PRIVILEGED_NAMESPACES.falco },
                 values: falcoValues(),
+                provider: args.provider,
+                after: args.after,
             },
-            { parent: this, provider, dependsOn: args.after },
+            this,
         );
-        this.registerOutputs({ release: this.release.status });
+        this.namespace = namespace;
+        this.release = release;
+        this.registerOutputs({ namespace, release: release.status });
     }
 }

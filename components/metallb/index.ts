@@ -1,33 +1,70 @@
 /**
- * MetalLb: LoadBalancer IPs in L2 mode from the cluster's own pool (seed 001 §7.2, §19.2).
- * One IPAddressPool and one L2Advertisement per cluster: each cluster announces only its own range.
+ * MetalLb: LoadBalancer IPs in L2 mode from the cluster's own range (seed 001 §7.2, §19.2). The
+ * clustermesh-apiserver's fixed IP has a pool of its own that never auto-assigns, so no other
+ * Service can take it first: MetalLB hands an un-annotated Service the first free address of an
+ * auto-assign pool, in whatever order it processes Services (metallb v0.16.1
+ * internal/allocator/allocator.go). One L2Advertisement announces both pools.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS, pinnedChart } from "../../config/versions";
-import { privilegedNamespaceMetadata, PsaExemption } from "../psa-exemption";
+import { formatIpv4, parseIpv4, parseRange } from "../../config/cidr";
+import { CHARTS } from "../../config/versions";
+import { PRIVILEGED_NAMESPACES } from "../../policy-pack/conventions";
+import { pinnedRelease, resources } from "../lib/pinned-release";
 
-export const METALLB_NAMESPACE = "metallb-system";
+export const METALLB_NAMESPACE = PRIVILEGED_NAMESPACES.metallb.namespace;
 
-/** The speaker answers ARP from the host network (hostNetwork, NET_RAW): baseline forbids both. */
-export const METALLB_PSA_EXEMPTION: PsaExemption = {
-    reason: "MetalLB speaker uses hostNetwork and NET_RAW to answer ARP for LoadBalancer IPs (seed 001 §19.2)",
-    owner: "platform-network",
-};
+/** Annotations a Service uses to ask for an address of a given pool (metallb.io "Usage": IPAddress sharing and pools). */
+export const METALLB_ANNOTATIONS = { pool: "metallb.io/address-pool", ips: "metallb.io/loadBalancerIPs" } as const;
 
-/** Name of the cluster's pool, as in seed 001 §19.2 (`mgmt-pool`). */
+/** The general pool, as in seed 001 §19.2 (`mgmt-pool`). */
 export function poolName(clusterName: string): string {
     return `${clusterName}-pool`;
 }
 
-export function ipAddressPool(clusterName: string, range: string): Record<string, any> {
+/** The pool that holds only the clustermesh-apiserver's IP. */
+export function meshPoolName(clusterName: string): string {
+    return `${clusterName}-mesh`;
+}
+
+/**
+ * `first-last` without `ip`: the address ranges of the general pool. Throws when nothing is left,
+ * naming the config key.
+ */
+export function rangesWithout(range: string, ip: string): string[] {
+    const parsed = parseRange(range);
+    const address = parseIpv4(ip);
+    if (!parsed.ok || address === undefined) {
+        throw new Error(`network.lbPool ${range} or network.clusterMeshIp ${ip} does not parse; validate the config first`);
+    }
+    const { first, last } = parsed.range;
+    const parts = [
+        [first, Math.min(last, address - 1)],
+        [Math.max(first, address + 1), last],
+    ].filter(([a, b]) => a <= b);
+    if (parts.length === 0) {
+        throw new Error(`network.lbPool ${range} holds only network.clusterMeshIp ${ip}; widen the pool so other Services (the Gateway) get addresses`);
+    }
+    return parts.map(([a, b]) => `${formatIpv4(a)}-${formatIpv4(b)}`);
+}
+
+/** The general pool: the configured range without the mesh IP, auto-assigned. */
+export function ipAddressPool(clusterName: string, range: string, meshIp: string): Record<string, any> {
     return {
         apiVersion: "metallb.io/v1beta1",
         kind: "IPAddressPool",
         metadata: { name: poolName(clusterName), namespace: METALLB_NAMESPACE },
-        // The clustermesh-apiserver asks for its fixed address by annotation; other Services get the
-        // remaining addresses in order.
-        spec: { addresses: [range] },
+        spec: { addresses: rangesWithout(range, meshIp) },
+    };
+}
+
+/** The mesh pool: the one fixed IP, given only to a Service that asks for it. */
+export function meshAddressPool(clusterName: string, meshIp: string): Record<string, any> {
+    return {
+        apiVersion: "metallb.io/v1beta1",
+        kind: "IPAddressPool",
+        metadata: { name: meshPoolName(clusterName), namespace: METALLB_NAMESPACE },
+        spec: { addresses: [`${meshIp}/32`], autoAssign: false },
     };
 }
 
@@ -36,46 +73,84 @@ export function l2Advertisement(clusterName: string): Record<string, any> {
         apiVersion: "metallb.io/v1beta1",
         kind: "L2Advertisement",
         metadata: { name: `${clusterName}-l2`, namespace: METALLB_NAMESPACE },
-        spec: { ipAddressPools: [poolName(clusterName)] },
+        spec: { ipAddressPools: [poolName(clusterName), meshPoolName(clusterName)] },
+    };
+}
+
+/**
+ * Chart values (metallb 0.16.1 values.yaml). L2 only: frr-k8s is the chart's default BGP backend
+ * since 0.16 and would add a privileged DaemonSet, a webhook and CRDs nothing here uses.
+ */
+export function metalLbValues(): Record<string, unknown> {
+    return {
+        frrk8s: { enabled: false },
+        controller: { resources: resources("50m", "64Mi", "200m", "128Mi") },
+        speaker: { resources: resources("50m", "64Mi", "200m", "128Mi") },
     };
 }
 
 /** Arguments of a MetalLb. */
 export interface MetalLbArgs {
-    /** Cluster name, for the pool's name. */
+    /** Cluster name, for the pools' names. */
     clusterName: string;
-    /** The pool, "first-last" inside the node subnet (config `network.lbPool`, validated). */
+    /** The range, "first-last" inside the node subnet (config `network.lbPool`, validated). */
     pool: string;
+    /** The clustermesh-apiserver's fixed IP, inside `pool` (config `network.clusterMeshIp`). */
+    meshIp: string;
     /** Provider of the target cluster. */
     provider: k8s.Provider;
     /** What must be running first: the CNI (pods need it). Components do not pass their own dependsOn to children. */
     after: pulumi.Resource[];
 }
 
-/** MetalLB with the cluster's address pool. */
+/** MetalLB with the cluster's address pools. */
 export class MetalLb extends pulumi.ComponentResource {
-    /** Name of the IPAddressPool. */
+    /** Name of the release's namespace. */
+    public readonly namespace: string;
+    /** Name of the general IPAddressPool. */
     public readonly poolName: string;
+    /** Name of the mesh IP's IPAddressPool. */
+    public readonly meshPoolName: string;
 
     constructor(name: string, args: MetalLbArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:MetalLb", name, {}, opts);
-        const childOpts = { parent: this, provider: args.provider };
-        // Privileged, with the reason and review date recorded on the namespace (seed 001 §6.4).
-        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: privilegedNamespaceMetadata(METALLB_NAMESPACE, METALLB_PSA_EXEMPTION) }, childOpts);
-        // The chart installs the CRDs and the webhook; the Release waits until they serve.
-        const release = new k8s.helm.v3.Release(
-            `${name}-metallb`,
+        let pool: Record<string, any>;
+        try {
+            pool = ipAddressPool(args.clusterName, args.pool, args.meshIp);
+        } catch (e) {
+            throw new pulumi.InputPropertiesError({
+                message: `${name}: ${(e as Error).message}`,
+                errors: [{ propertyPath: "pool", reason: (e as Error).message }],
+            });
+        }
+        // Privileged for the speaker (hostNetwork, NET_RAW), with its exemption record.
+        // The chart installs the CRDs and the webhook; the release waits until they serve.
+        const { namespace, release } = pinnedRelease(
+            name,
             {
-                name: "metallb",
-                ...pinnedChart(CHARTS.metallb),
-                namespace: ns.metadata.name,
+                chart: CHARTS.metallb,
+                releaseName: "metallb",
+                namespace: { privileged: PRIVILEGED_NAMESPACES.metallb },
+                values: metalLbValues(),
+                provider: args.provider,
+                after: args.after,
             },
-            { ...childOpts, dependsOn: args.after },
+            this,
         );
-        const crOpts = { ...childOpts, dependsOn: [release] };
-        const pool = new k8s.apiextensions.CustomResource(`${name}-pool`, ipAddressPool(args.clusterName, args.pool) as k8s.apiextensions.CustomResourceArgs, crOpts);
-        new k8s.apiextensions.CustomResource(`${name}-l2`, l2Advertisement(args.clusterName) as k8s.apiextensions.CustomResourceArgs, { ...crOpts, dependsOn: [release, pool] });
+        const crOpts = { parent: this, provider: args.provider, dependsOn: [release] };
+        const general = new k8s.apiextensions.CustomResource(`${name}-pool`, pool as k8s.apiextensions.CustomResourceArgs, crOpts);
+        const mesh = new k8s.apiextensions.CustomResource(
+            `${name}-mesh-pool`,
+            meshAddressPool(args.clusterName, args.meshIp) as k8s.apiextensions.CustomResourceArgs,
+            crOpts,
+        );
+        new k8s.apiextensions.CustomResource(`${name}-l2`, l2Advertisement(args.clusterName) as k8s.apiextensions.CustomResourceArgs, {
+            ...crOpts,
+            dependsOn: [release, general, mesh],
+        });
+        this.namespace = namespace;
         this.poolName = poolName(args.clusterName);
-        this.registerOutputs({ poolName: this.poolName });
+        this.meshPoolName = meshPoolName(args.clusterName);
+        this.registerOutputs({ namespace: this.namespace, poolName: this.poolName, meshPoolName: this.meshPoolName });
     }
 }

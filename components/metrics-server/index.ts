@@ -9,13 +9,17 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS, pinnedChart } from "../../config/versions";
+import { CHARTS } from "../../config/versions";
+import { pinnedRelease, resources } from "../lib/pinned-release";
 
 export const METRICS_SERVER_NAMESPACE = "kube-system";
 
-/** Chart values (kubernetes-sigs/metrics-server chart 3.13: `args` are appended to the defaults). */
+/**
+ * Chart values (kubernetes-sigs/metrics-server chart 3.13: `args` are appended to `defaultArgs`;
+ * `resources` is the container's, whose chart default requests 100m/200Mi and sets no limit).
+ */
 export function metricsServerValues(): Record<string, unknown> {
-    return { args: ["--kubelet-insecure-tls"] };
+    return { args: ["--kubelet-insecure-tls"], resources: resources("100m", "200Mi", "500m", "400Mi") };
 }
 
 /** Arguments of a MetricsServer. */
@@ -30,15 +34,18 @@ export interface MetricsServerArgs {
 export class MetricsServer extends pulumi.ComponentResource {
     constructor(name: string, args: MetricsServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:addons:MetricsServer", name, {}, opts);
-        new k8s.helm.v3.Release(
-            `${name}-metrics-server`,
+        // kube-system: the API aggregation layer's usual home, exempt from PSA from `kubeadm init` on.
+        pinnedRelease(
+            name,
             {
-                name: "metrics-server",
-                ...pinnedChart(CHARTS.metricsServer),
-                namespace: METRICS_SERVER_NAMESPACE,
+                chart: CHARTS.metricsServer,
+                releaseName: "metrics-server",
+                namespace: { existing: METRICS_SERVER_NAMESPACE },
                 values: metricsServerValues(),
+                provider: args.provider,
+                after: args.after,
             },
-            { parent: this, provider: args.provider, dependsOn: args.after },
+            this,
         );
         this.registerOutputs({});
     }

@@ -4,11 +4,32 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS, pinnedChart } from "../../config/versions";
-import { privilegedNamespaceMetadata } from "../psa-exemption";
+import { CHARTS } from "../../config/versions";
+import { PRIVILEGED_NAMESPACES } from "../../policy-pack/conventions";
+import { pinnedRelease, resources } from "../lib/pinned-release";
 
 /** Namespace of the operator and of its scan jobs. */
-export const TRIVY_NAMESPACE = "trivy-system";
+export const TRIVY_NAMESPACE = PRIVILEGED_NAMESPACES.trivy.namespace;
+
+/**
+ * Helm values (trivy-operator chart 0.34.0 values.yaml). The chart's defaults run up to 10
+ * standalone scan jobs at once, each downloading the vulnerability database, with 500M limits:
+ * too much for 4-6 GiB nodes. Two at a time, against the built-in Trivy server, which downloads
+ * the database once (`builtInTrivyServer` switches the jobs to ClientServer mode).
+ */
+export function trivyValues(): Record<string, unknown> {
+    return {
+        operator: { scanJobsConcurrentLimit: 2, builtInTrivyServer: true },
+        // The operator Deployment (chart default: none).
+        resources: resources("100m", "128Mi", "500m", "512Mi"),
+        trivy: {
+            // Each scan job's containers.
+            resources: resources("100m", "100M", "500m", "500M"),
+            // The built-in server's StatefulSet.
+            server: { resources: resources("200m", "512Mi", "1", "1Gi") },
+        },
+    };
+}
 
 /** Arguments of TrivyOperator. */
 export interface TrivyOperatorArgs {
@@ -20,33 +41,29 @@ export interface TrivyOperatorArgs {
 
 /** Trivy Operator in one cluster. */
 export class TrivyOperator extends pulumi.ComponentResource {
+    /** Name of the release's namespace. */
+    public readonly namespace: string;
     /** The Helm release. */
     public readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: TrivyOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:security:TrivyOperator", name, {}, opts);
-        const { provider } = args;
-        // privileged: the node-collector jobs (CIS node checks) run in this namespace with hostPID
-        // and read-only hostPath mounts of /etc/kubernetes, /var/lib/kubelet and /var/lib/etcd.
-        const namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
+        // Privileged: the node-collector jobs (CIS node checks) run here with hostPID and read-only
+        // hostPath mounts of /etc/kubernetes, /var/lib/kubelet and /var/lib/etcd.
+        const { namespace, release } = pinnedRelease(
+            name,
             {
-                metadata: privilegedNamespaceMetadata(TRIVY_NAMESPACE, {
-                    reason: "Trivy node-collector jobs need hostPID and hostPath mounts of the kubelet and control-plane config",
-                    owner: "platform-security",
-                }),
+                chart: CHARTS.trivyOperator,
+                releaseName: "trivy-operator",
+                namespace: { privileged: PRIVILEGED_NAMESPACES.trivy },
+                values: trivyValues(),
+                provider: args.provider,
+                after: args.after,
             },
-            { parent: this, provider },
+            this,
         );
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: "trivy-operator",
-                ...pinnedChart(CHARTS.trivyOperator),
-                namespace: namespace.metadata.name,
-            },
-            { parent: this, provider, dependsOn: args.after },
-        );
-        this.registerOutputs({ release: this.release.status });
+        this.namespace = namespace;
+        this.release = release;
+        this.registerOutputs({ namespace, release: release.status });
     }
 }

@@ -1,90 +1,113 @@
-// Every custom resource the networking add-ons create, against its CRD's openAPIV3Schema from
-// ../shared/schemas/crds; plus the namespaces and StorageClasses they add.
+// Every custom resource the shipped stacks create, against its upstream CRD in ../shared/schemas/crds
+// (unknown fields rejected, as the API server does); plus the MetalLB pools, the Gateway's listeners
+// and routes, and the namespaces the networking add-ons add.
 import { strict as assert } from "assert";
-import { gatewayClass, gatewayNamespace, hubbleUiRoute, MAIN_GATEWAY, mainGateway } from "../../components/cilium-mesh";
-import { localPathStorageClasses } from "../../components/local-path";
-import { ipAddressPool, l2Advertisement, METALLB_PSA_EXEMPTION } from "../../components/metallb";
-import { EXEMPTION_ANNOTATION_PREFIX, PSA_EXEMPTIONS_REVIEW_BY, privilegedNamespaceMetadata } from "../../components/psa-exemption";
-import { crdValidator, errorsOf, requireSchemas, stackConfigs } from "./helpers";
-
-const CRDS: Record<string, string> = {
-    GatewayClass: "gateway-api/gateway.networking.k8s.io_gatewayclasses.yaml",
-    Gateway: "gateway-api/gateway.networking.k8s.io_gateways.yaml",
-    HTTPRoute: "gateway-api/gateway.networking.k8s.io_httproutes.yaml",
-    IPAddressPool: "metallb/metallb.io_ipaddresspools.yaml",
-    L2Advertisement: "metallb/metallb.io_l2advertisements.yaml",
-};
+import { gatewayClass, gatewayNamespace, hubbleUiRoute, httpsRedirectRoute, MAIN_GATEWAY, mainGateway } from "../../components/cilium-mesh";
+import { ipAddressPool, l2Advertisement, meshAddressPool, meshPoolName, poolName, rangesWithout } from "../../components/metallb";
+import { PlannedStack, planShipped } from "../support/offline";
+import { customResources, errorsOf, requireSchemas, stackConfigs, strictCrdValidator } from "./helpers";
 
 const configs = stackConfigs();
 
-function objectsOf(stack: string): Record<string, any>[] {
-    const config = configs.get(stack)!;
-    return [gatewayClass(), mainGateway(), hubbleUiRoute(config.name), ipAddressPool(config.name, config.network.lbPool), l2Advertisement(config.name)];
-}
+describe("networking: custom resources against their upstream CRDs", function () {
+    this.timeout(180_000);
+    let stacks: PlannedStack[];
+    before(async () => {
+        stacks = await planShipped();
+    });
 
-describe("networking: custom resources against their CRDs", () => {
-    for (const stack of configs.keys()) {
-        for (const object of objectsOf(stack)) {
-            it(`${stack}: ${object.kind} ${object.metadata.name} validates`, function () {
-                requireSchemas(this);
-                const validate = crdValidator(CRDS[object.kind], object.apiVersion);
-                assert.ok(validate(object), errorsOf(validate));
-            });
+    it("every custom resource of every stack validates against the CRD of its group, version and kind", function () {
+        requireSchemas(this);
+        const kinds = new Set<string>();
+        for (const planned of stacks) {
+            for (const r of customResources(planned.resources)) {
+                const { apiVersion, kind } = r.inputs as { apiVersion: string; kind: string };
+                kinds.add(kind);
+                const validate = strictCrdValidator(apiVersion, kind);
+                assert.ok(validate, `${planned.stack}/${r.name}: no CRD for ${apiVersion} ${kind} in ../shared/schemas/crds`);
+                assert.ok(validate(r.inputs), `${planned.stack}/${r.name}: ${errorsOf(validate)}`);
+            }
         }
-    }
+        // Guards against an empty check: the kinds this platform is known to create are all covered.
+        for (const kind of ["GatewayClass", "Gateway", "HTTPRoute", "IPAddressPool", "L2Advertisement", "ClusterPolicy", "CiliumNetworkPolicy"]) {
+            assert.ok(kinds.has(kind), `no ${kind} in the plan`);
+        }
+    });
 
-    it("the CRD schemas do reject a broken object (so passing means something)", function () {
+    it("the strict CRD schemas do reject a broken object (so passing means something)", function () {
         requireSchemas(this);
         const gateway = mainGateway();
-        gateway.spec.listeners[0].protocol = 80;
-        const validate = crdValidator(CRDS.Gateway, gateway.apiVersion);
-        assert.equal(validate(gateway), false);
-        const pool = ipAddressPool("x", "192.168.64.200-192.168.64.210");
-        delete pool.spec;
-        assert.equal(crdValidator(CRDS.IPAddressPool, pool.apiVersion)(pool), false);
-    });
-
-    it("main-gateway serves HTTP 80 and HTTPS 443 with wildcard-tls from its own namespace", () => {
-        const listeners = mainGateway().spec.listeners;
-        assert.deepEqual(listeners.map((l: any) => [l.protocol, l.port]), [["HTTP", 80], ["HTTPS", 443]]);
-        const ref = listeners[1].tls.certificateRefs[0];
-        assert.equal(ref.name, "wildcard-tls");
-        assert.equal(ref.namespace, MAIN_GATEWAY.namespace);
-        assert.equal(mainGateway().metadata.namespace, "gateway-system");
-    });
-
-    it("each cluster's MetalLB pool is its configured range, advertised in L2", () => {
-        for (const config of configs.values()) {
-            const pool = ipAddressPool(config.name, config.network.lbPool);
-            assert.deepEqual(pool.spec.addresses, [config.network.lbPool]);
-            assert.deepEqual(l2Advertisement(config.name).spec.ipAddressPools, [pool.metadata.name]);
-        }
+        const validateGateway = strictCrdValidator(gateway.apiVersion, gateway.kind)!;
+        assert.equal(validateGateway({ ...gateway, spec: { ...gateway.spec, listeners: [{ ...gateway.spec.listeners[0], protocol: 80 }] } }), false);
+        const pool = meshAddressPool("x", "192.168.64.200");
+        const validatePool = strictCrdValidator(pool.apiVersion, pool.kind)!;
+        assert.equal(validatePool({ ...pool, spec: { ...pool.spec, autoAsign: false } }), false, "a misspelt field");
+        const cnp = {
+            apiVersion: "cilium.io/v2",
+            kind: "CiliumNetworkPolicy",
+            metadata: { name: "x", namespace: "y" },
+            spec: { endpointSelector: {}, ingress: [{ fromEntities: ["gateway"] }] },
+        };
+        assert.equal(strictCrdValidator(cnp.apiVersion, cnp.kind)!(cnp), false, "an entity Cilium does not know");
     });
 });
 
-describe("networking: namespaces and storage classes", () => {
-    it("privileged namespaces carry the enforce label, the reason and a review date", () => {
-        const meta = privilegedNamespaceMetadata("metallb-system", METALLB_PSA_EXEMPTION);
-        assert.equal(meta.labels["pod-security.kubernetes.io/enforce"], "privileged");
-        assert.equal(meta.annotations[`${EXEMPTION_ANNOTATION_PREFIX}reason`], METALLB_PSA_EXEMPTION.reason);
-        assert.equal(meta.annotations[`${EXEMPTION_ANNOTATION_PREFIX}review-by`], PSA_EXEMPTIONS_REVIEW_BY);
+describe("networking: MetalLB pools", () => {
+    it("takes the mesh IP out of the general pool, wherever it sits in the range", () => {
+        assert.deepEqual(rangesWithout("192.168.64.200-192.168.64.210", "192.168.64.200"), ["192.168.64.201-192.168.64.210"]);
+        assert.deepEqual(rangesWithout("192.168.64.200-192.168.64.210", "192.168.64.210"), ["192.168.64.200-192.168.64.209"]);
+        assert.deepEqual(rangesWithout("192.168.64.200-192.168.64.210", "192.168.64.205"), ["192.168.64.200-192.168.64.204", "192.168.64.206-192.168.64.210"]);
+        assert.throws(
+            () => rangesWithout("192.168.64.200-192.168.64.200", "192.168.64.200"),
+            /network\.lbPool .* holds only network\.clusterMeshIp .*; widen the pool/,
+        );
     });
 
-    it("gateway-system enforces restricted", () => {
-        assert.equal(gatewayNamespace().metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+    for (const config of configs.values()) {
+        it(`${config.name}: the mesh IP is alone in a pool that never auto-assigns, and one L2Advertisement announces both pools`, () => {
+            const mesh = meshAddressPool(config.name, config.network.clusterMeshIp);
+            assert.deepEqual(mesh.spec, { addresses: [`${config.network.clusterMeshIp}/32`], autoAssign: false });
+            const general = ipAddressPool(config.name, config.network.lbPool, config.network.clusterMeshIp);
+            assert.equal(general.spec.autoAssign, undefined, "the general pool keeps MetalLB's default, autoAssign true");
+            assert.ok(!general.spec.addresses.some((a: string) => a.split("-").includes(config.network.clusterMeshIp)));
+            assert.deepEqual(l2Advertisement(config.name).spec.ipAddressPools, [poolName(config.name), meshPoolName(config.name)]);
+        });
+    }
+});
+
+describe("networking: main-gateway and its routes", () => {
+    it("serves HTTPS 443 with wildcard-tls from its own namespace to every namespace, and HTTP 80 to its own namespace only", () => {
+        const listeners = mainGateway().spec.listeners;
+        assert.deepEqual(
+            listeners.map((l: any) => [l.protocol, l.port, l.allowedRoutes.namespaces.from]),
+            [
+                ["HTTP", 80, "Same"],
+                ["HTTPS", 443, "All"],
+            ],
+        );
+        assert.deepEqual(listeners[1].tls.certificateRefs, [{ kind: "Secret", name: "wildcard-tls", namespace: MAIN_GATEWAY.namespace }]);
+        assert.equal(mainGateway().metadata.namespace, "gateway-system");
+        assert.equal(gatewayClass().spec.controllerName, "io.cilium/gateway-controller");
     });
 
-    it("local-path is the default class (Delete) and local-path-retain keeps volumes; both wait for the consumer", () => {
-        const { standard, retain } = localPathStorageClasses();
-        assert.equal(standard.metadata.name, "local-path");
-        assert.equal(standard.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"], "true");
-        assert.equal(standard.reclaimPolicy, "Delete");
-        assert.equal(retain.metadata.name, "local-path-retain");
-        assert.equal(retain.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"], undefined);
-        assert.equal(retain.reclaimPolicy, "Retain");
-        for (const c of [standard, retain]) {
-            assert.equal(c.volumeBindingMode, "WaitForFirstConsumer");
-            assert.equal(c.provisioner, "rancher.io/local-path");
+    it("answers every plain-HTTP request with a 301 to https, from the Gateway's own namespace", () => {
+        const route = httpsRedirectRoute();
+        assert.equal(route.metadata.namespace, MAIN_GATEWAY.namespace);
+        assert.deepEqual(route.spec.parentRefs, [{ name: MAIN_GATEWAY.name, namespace: MAIN_GATEWAY.namespace, sectionName: "http" }]);
+        assert.deepEqual(route.spec.rules, [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }]);
+    });
+
+    it("serves the Hubble UI on the HTTPS listener only", () => {
+        const route = hubbleUiRoute("mgmt");
+        assert.deepEqual(route.spec.parentRefs, [{ name: MAIN_GATEWAY.name, namespace: MAIN_GATEWAY.namespace, sectionName: "https" }]);
+        assert.deepEqual(route.spec.hostnames, ["hubble.mgmt.local.dev"]);
+    });
+
+    it("gateway-system enforces restricted at every PSA mode", () => {
+        const labels = gatewayNamespace().metadata.labels;
+        for (const mode of ["enforce", "audit", "warn"]) {
+            assert.equal(labels[`pod-security.kubernetes.io/${mode}`], "restricted");
+            assert.equal(labels[`pod-security.kubernetes.io/${mode}-version`], "latest");
         }
     });
 });

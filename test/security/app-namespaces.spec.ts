@@ -2,13 +2,16 @@
 // seed 001 §19.4; LimitRange and ResourceQuota carry the §20.3 numbers and fit together.
 import { strict as assert } from "assert";
 import {
-    APP_NAMESPACE_LABEL,
     appLimitRange,
     appNamespaceMetadata,
     appResourceQuota,
     defaultDenyNetworkPolicy,
     essentialEgressNetworkPolicy,
+    gatewayIngressPolicy,
+    METRICS_PORT_NAME,
+    monitoringScrapeNetworkPolicy,
 } from "../../components/app-namespaces";
+import { APP_NAMESPACE_LABEL } from "../../policy-pack/conventions";
 
 /** Kubernetes quantities used here ("500m", "2", "512Mi", "2Gi") in base units. */
 function quantity(q: string): number {
@@ -61,11 +64,37 @@ describe("application namespaces", () => {
             }
         }
         const [dns, monitoring] = allowed.egress;
-        assert.deepEqual(dns.to, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }]);
-        assert.deepEqual(dns.ports, [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
+        assert.deepEqual(dns.to, [
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } },
+        ]);
+        assert.deepEqual(dns.ports, [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+        ]);
         assert.deepEqual(monitoring.to, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }]);
         assert.ok(monitoring.ports.every((p: any) => p.protocol === "TCP"));
-        assert.ok(monitoring.ports.some((p: any) => p.port === 9090), "Prometheus, seed 001 §19.4");
+        assert.ok(
+            monitoring.ports.some((p: any) => p.port === 9090),
+            "Prometheus, seed 001 §19.4",
+        );
+    });
+
+    it("with the scrape policy, ingress comes only from monitoring, only to the named metrics port", () => {
+        const allowed = effective([deny, egress, plain(monitoringScrapeNetworkPolicy(ns))]);
+        assert.ok(allowed.ingressIsolated && allowed.egressIsolated);
+        assert.deepEqual(allowed.ingress, [
+            {
+                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+                ports: [{ protocol: "TCP", port: METRICS_PORT_NAME }],
+            },
+        ]);
+        assert.equal(allowed.egress.length, 2, "egress unchanged");
+    });
+
+    it("admits traffic from Cilium's Gateway (the reserved ingress identity) to every pod of the namespace, and nothing else", () => {
+        const cnp = gatewayIngressPolicy(ns);
+        assert.deepEqual([cnp.apiVersion, cnp.kind, cnp.metadata.namespace], ["cilium.io/v2", "CiliumNetworkPolicy", ns]);
+        assert.deepEqual(cnp.spec, { endpointSelector: {}, ingress: [{ fromEntities: ["ingress"] }] });
     });
 
     it("the essential-egress policy alone does not isolate ingress (it must not replace default-deny)", () => {

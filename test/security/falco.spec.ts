@@ -6,7 +6,26 @@ import { FALCO_DEFAULT_MACROS, FALCO_PRIORITIES, renderFalcoCustomRules } from "
 import { falcoValues } from "../../components/falco";
 
 /** Words of Falco's filter syntax (falco.org "Conditions" reference), which are not names. */
-const OPERATORS = new Set(["and", "or", "not", "in", "intersects", "pmatch", "contains", "icontains", "bcontains", "startswith", "bstartswith", "endswith", "glob", "iglob", "regex", "exists", "true", "false"]);
+const OPERATORS = new Set([
+    "and",
+    "or",
+    "not",
+    "in",
+    "intersects",
+    "pmatch",
+    "contains",
+    "icontains",
+    "bcontains",
+    "startswith",
+    "bstartswith",
+    "endswith",
+    "glob",
+    "iglob",
+    "regex",
+    "exists",
+    "true",
+    "false",
+]);
 
 /** Bare identifiers of a condition: names of macros or lists (fields have dots; strings and paths are dropped). */
 function namesIn(condition: string): string[] {
@@ -27,7 +46,13 @@ describe("Falco custom rules", () => {
 
     it("has the seed's five rules (crypto-mining, drift, kubectl, sensitive mounts, unknown outbound)", () => {
         const rules = items.filter((i) => "rule" in i).map((i) => i.rule);
-        assert.deepEqual(rules, ["Crypto Mining Process", "Container Drift", "Kubernetes Client Tool Execution in Container", "Sensitive Mount Read", "Outbound Connection to Unknown IP"]);
+        assert.deepEqual(rules, [
+            "Crypto Mining Process",
+            "Container Drift",
+            "Kubernetes Client Tool Execution in Container",
+            "Sensitive Mount Read",
+            "Outbound Connection to Unknown IP",
+        ]);
     });
 
     it("gives every rule a non-empty rule, desc, condition and output, and a valid priority", () => {
@@ -55,7 +80,11 @@ describe("Falco custom rules", () => {
     });
 
     it("the name check catches an undefined macro (the seed's known_binary)", () => {
-        assert.deepEqual(namesIn("spawned_process and container and not proc.is_exe_from_memfd and not known_binary"), ["spawned_process", "container", "known_binary"]);
+        assert.deepEqual(namesIn("spawned_process and container and not proc.is_exe_from_memfd and not known_binary"), [
+            "spawned_process",
+            "container",
+            "known_binary",
+        ]);
     });
 
     it("does not redefine upstream names, which would change the default rules too", () => {

@@ -4,9 +4,10 @@ import { strict as assert } from "assert";
 import Ajv, { ValidateFunction } from "ajv";
 import * as fs from "fs";
 import { parse } from "yaml";
-import { DEFAULT_TRUSTED_REGISTRIES } from "../../config/validate";
+import { DEFAULT_TRUSTED_REGISTRIES } from "../../policy-pack/conventions";
 import { ClusterPolicyManifest, kyvernoClusterPolicies, listKey, registryPattern } from "../../components/kyverno/policies";
 import { requireShared } from "../support/offline";
+import { kyvernoStringMatches } from "../policy/kyverno-pattern";
 
 /**
  * The served-version schema as the API server applies it with field validation `Strict` (kubectl's
@@ -126,13 +127,19 @@ describe("Kyverno ClusterPolicies", () => {
         assert.deepEqual(perContainer.containers, [{ securityContext: { runAsNonRoot: true } }]);
     });
 
-    it("builds the registry pattern from the configured registries", () => {
+    it("builds the registry pattern from the configured registries, the same pattern for every container list", () => {
         const custom = kyvernoClusterPolicies(["registry.example.org/team", "ghcr.io/acme/"]);
         const [spec] = custom.find((p) => p.metadata.name === "require-trusted-registry")!.spec.rules.map((r) => (r.validate.pattern as any).spec);
+        const pattern = registryPattern(["registry.example.org/team", "ghcr.io/acme/"]);
         for (const list of ["containers", "initContainers", "ephemeralContainers"] as const) {
-            assert.deepEqual(spec[listKey(list)], [{ image: "registry.example.org/team/* | ghcr.io/acme/*" }], list);
+            assert.deepEqual(spec[listKey(list)], [{ image: pattern }], list);
         }
-        assert.equal(registryPattern(DEFAULT_TRUSTED_REGISTRIES), "harbor.local.dev/* | gcr.io/* | docker.io/library/*");
+        // Behaviour, through the model of Kyverno's string matching (test/policy/kyverno-pattern.ts).
+        assert.ok(kyvernoStringMatches("registry.example.org/team/api:1.0", pattern));
+        assert.ok(kyvernoStringMatches("ghcr.io/acme/web:2", pattern));
+        assert.ok(!kyvernoStringMatches("ghcr.io/other/web:2", pattern));
+        assert.ok(!kyvernoStringMatches("nginx:1.27", pattern), "no Docker Hub entry configured");
+        assert.ok(kyvernoStringMatches("nginx:1.27", registryPattern(DEFAULT_TRUSTED_REGISTRIES)), "docker.io/library covers short names");
         assert.throws(() => registryPattern([]), /trustedRegistries/);
     });
 
