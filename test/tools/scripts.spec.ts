@@ -5,7 +5,7 @@ import { REPO_ROOT, requireTool } from "../support/offline";
 import { shellcheck } from "../support/validators";
 
 describe("repository scripts", () => {
-    for (const script of [".ci/run", "tools/deploy.sh"]) {
+    for (const script of [".ci/run"]) {
         it(`${script} is executable, strict and passes shellcheck`, function () {
             const file = path.join(REPO_ROOT, script);
             assert.ok((fs.statSync(file).mode & 0o111) !== 0, `${script} has no execute bit`);
@@ -15,10 +15,4 @@ describe("repository scripts", () => {
             assert.strictEqual(shellcheck(text), "");
         });
     }
-
-    it("deploy brings mgmt up before the app stacks that read it, each with the policy pack", () => {
-        const text = fs.readFileSync(path.join(REPO_ROOT, "tools/deploy.sh"), "utf8");
-        assert.match(text, /stacks=\(mgmt app1 app2\)/);
-        assert.match(text, /pulumi up --yes --stack "\$stack" --policy-pack policy-pack/);
-    });
 });

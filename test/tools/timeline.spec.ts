@@ -1,0 +1,176 @@
+/** The bring-up estimate: step kinds, the critical path of a graph, phases, and the shipped stacks. */
+import * as assert from "assert";
+import { StackConfig } from "../../config/model";
+import { validateStackConfig } from "../../config/validate";
+import { RecordedResource } from "../../tools/offline/record";
+import { readStackFile } from "../../tools/plan/stack-file";
+import { estimateDeploy, estimateStack, STEP_DURATIONS, stepKinds, TimedStack } from "../../tools/plan/timeline";
+import { planShipped, REPO_ROOT } from "../support/offline";
+
+const D = (kind: keyof typeof STEP_DURATIONS) => STEP_DURATIONS[kind].seconds;
+const urn = (name: string, type: string) => `urn:pulumi:s::platform::${type}::${name}`;
+
+/** A recorded resource: name, type, the names it depends on, and inputs. */
+function res(name: string, type: string, deps: string[] = [], extra: Partial<RecordedResource> = {}): RecordedResource {
+    return { urn: urn(name, type), type, name, dependencies: deps, propertyDependencies: {}, inputs: {}, custom: true, ...extra };
+}
+
+const LOCAL = "command:local:Command";
+const REMOTE = "command:remote:Command";
+const HELM = "kubernetes:helm.sh/v3:Release";
+
+function shippedConfig(stack: string): StackConfig {
+    const result = validateStackConfig(readStackFile(REPO_ROOT, stack).raw);
+    assert.ok(result.ok);
+    return result.config;
+}
+
+describe("timeline: step kinds", () => {
+    const cps = new Set(["c-cp-0", "c-cp-1"]);
+    const cases: Array<[RecordedResource, string[]]> = [
+        [res("c-cp-0-launch", LOCAL), ["vm-launch", "cloud-init"]],
+        [res("c-cp-0-bootstrap", REMOTE), ["cloud-init"]],
+        [res("c-init", REMOTE), ["kubeadm-init"]],
+        [res("c-join-credentials", REMOTE), ["join-credentials"]],
+        [res("c-join-credentials-c-worker-0", REMOTE), ["join-credentials"]],
+        [res("c-join-c-worker-0", REMOTE), ["kubeadm-join"]],
+        [res("c-join-c-cp-1", REMOTE), ["kubeadm-join-control-plane"]],
+        [res("c-member-c-worker-0", REMOTE), ["node-member"]],
+        [res("c-kubeconfig", REMOTE), ["kubeconfig"]],
+        [res("c-drain-c-worker-1", REMOTE), ["command"]],
+        [res("c-config-guard", LOCAL), ["command"]],
+        [res("c-init", LOCAL), ["kubeadm-init"]],
+        [res("c-join-credentials-c-worker-0", LOCAL), ["join-credentials"]],
+        [res("c-cilium", HELM, [], { inputs: { chart: "cilium" } }), ["helm:cilium"]],
+        [res("c-vault", HELM, [], { inputs: { chart: "oci://registry/charts/vault" } }), ["helm"]],
+        [res("c-lpp", "kubernetes:apps/v1:Deployment"), ["k8s-workload"]],
+        [res("c-crds", "kubernetes:yaml/v2:ConfigFile", [], { custom: false }), ["k8s-manifest"]],
+        [res("c-ns", "kubernetes:core/v1:Namespace"), ["k8s-object"]],
+        [res("c", "platform:k8s:KubeadmCluster", [], { custom: false }), ["instant"]],
+        [res("c-provider", "pulumi:providers:kubernetes"), ["instant"]],
+        [res("c-key", "tls:index/privateKey:PrivateKey"), ["instant"]],
+    ];
+    for (const [resource, kinds] of cases) {
+        it(`${resource.name} (${resource.type}) is ${kinds.join(" + ")}`, () => {
+            assert.deepStrictEqual(stepKinds(resource, cps), kinds);
+        });
+    }
+
+    it("every entry of the table says where its number comes from", () => {
+        for (const [kind, entry] of Object.entries(STEP_DURATIONS)) {
+            assert.ok(entry.seconds >= 0 && entry.basis.length > 20, kind);
+        }
+    });
+});
+
+describe("timeline: critical path of a small graph", () => {
+    // cp launch → init → credentials → worker join → kubeconfig → provider → cilium → metallb
+    //                                                          ↘ namespace (no recorded deps: waits for the provider)
+    // worker launch (parallel with the cp launch, same length) → worker join
+    // the control plane's second node joins after the credentials, in parallel with the worker
+    const resources = [
+        res("c-cp-0-launch", LOCAL),
+        res("c-worker-0-launch", LOCAL),
+        res("c-init", REMOTE, [urn("c-cp-0-launch", LOCAL)]),
+        res("c-join-credentials", REMOTE, [urn("c-init", REMOTE)]),
+        res("c-join-c-cp-1", REMOTE, [urn("c-join-credentials", REMOTE)]),
+        res("c-join-c-worker-0", REMOTE, [urn("c-join-credentials", REMOTE), urn("c-worker-0-launch", LOCAL)]),
+        res("c-kubeconfig", REMOTE, [urn("c-join-c-worker-0", REMOTE), urn("c-join-c-cp-1", REMOTE)]),
+        res("c-provider", "pulumi:providers:kubernetes", [urn("c-kubeconfig", REMOTE)]),
+        res("c-ns", "kubernetes:core/v1:Namespace"),
+        res("c-cilium", HELM, [urn("c-ns", "kubernetes:core/v1:Namespace")], { inputs: { chart: "cilium" } }),
+        res("c-metrics", HELM, [], { inputs: { chart: "metrics-server" } }),
+        res("c-metallb", HELM, [urn("c-cilium", HELM)], { inputs: { chart: "metallb" } }),
+        res("c", "platform:k8s:KubeadmCluster", [], { custom: false }),
+    ];
+    resources.filter((r) => /-(init|join|kubeconfig)/.test(r.name)).forEach((r) => (r.parent = urn("c", "platform:k8s:KubeadmCluster")));
+    const estimate = estimateStack(resources, new Set(["c-cp-0", "c-cp-1"]));
+
+    it("follows the longest chain: the control-plane join outlasts the worker join, the namespace waits for the provider", () => {
+        assert.deepStrictEqual(
+            estimate.criticalPath.map((u) => u.split("::").pop()),
+            ["c-cp-0-launch", "c-init", "c-join-credentials", "c-join-c-cp-1", "c-kubeconfig", "c-ns", "c-cilium", "c-metallb"],
+        );
+        const expected =
+            D("vm-launch") +
+            D("cloud-init") +
+            D("kubeadm-init") +
+            D("join-credentials") +
+            D("kubeadm-join-control-plane") +
+            D("kubeconfig") +
+            D("k8s-object") +
+            D("helm:cilium") +
+            D("helm:metallb");
+        assert.strictEqual(estimate.seconds, expected);
+    });
+
+    it("in sequence: every step once", () => {
+        const expected =
+            2 * (D("vm-launch") + D("cloud-init")) +
+            D("kubeadm-init") +
+            D("join-credentials") +
+            D("kubeadm-join-control-plane") +
+            D("kubeadm-join") +
+            D("kubeconfig") +
+            D("k8s-object") +
+            D("helm:cilium") +
+            D("helm:metrics-server") +
+            D("helm:metallb");
+        assert.strictEqual(estimate.sequentialSeconds, expected);
+    });
+
+    it("refuses a cycle and names it", () => {
+        const a = res("a", REMOTE, [urn("b", REMOTE)]);
+        const b = res("b", REMOTE, [urn("a", REMOTE)]);
+        assert.throws(() => estimateStack([a, b]), /timeline: .*::a depends on itself|timeline: .*::b depends on itself/);
+    });
+});
+
+describe("timeline: a deploy runs mgmt, then the app stacks in parallel", () => {
+    const stack = (name: string, launches: number): TimedStack => {
+        const config = { ...shippedConfig(name === "mgmt" ? "mgmt" : "app1"), name };
+        // `launches` VM launches one after another: the stack takes launches × (VM launch + cloud-init).
+        const resources = Array.from({ length: launches }, (_, i) =>
+            res(`${name}-vm-${i}-launch`, LOCAL, i === 0 ? [] : [urn(`${name}-vm-${i - 1}-launch`, LOCAL)]),
+        );
+        return { stack: name, config, resources };
+    };
+    const launch = D("vm-launch") + D("cloud-init");
+
+    it("adds the slowest stack of each phase; the critical path is mgmt's, then the slowest app's", () => {
+        const timeline = estimateDeploy([stack("mgmt", 2), stack("app1", 1), stack("app2", 3)]);
+        assert.deepStrictEqual(timeline.perStack, { mgmt: 2 * launch, app1: launch, app2: 3 * launch });
+        assert.strictEqual(timeline.parallelSeconds, 5 * launch);
+        assert.strictEqual(timeline.sequentialSeconds, 6 * launch);
+        assert.deepStrictEqual(
+            timeline.criticalPath.map((u) => u.split("::").pop()),
+            ["mgmt-vm-0-launch", "mgmt-vm-1-launch", "app2-vm-0-launch", "app2-vm-1-launch", "app2-vm-2-launch"],
+        );
+    });
+});
+
+describe("timeline: the shipped stacks", () => {
+    it("overlaps app1 and app2: the deploy takes mgmt plus the slower app", async () => {
+        const stacks = await planShipped();
+        const timeline = estimateDeploy(stacks);
+        const { mgmt, app1, app2 } = timeline.perStack;
+        assert.strictEqual(timeline.parallelSeconds, mgmt + Math.max(app1, app2));
+        assert.ok(timeline.parallelSeconds < mgmt + app1 + app2);
+        // The chain a new cluster cannot avoid: a VM, kubeadm init, the kubeconfig, the CNI.
+        const names = timeline.criticalPath.map((u) => u.split("::").pop());
+        for (const step of ["mgmt-cp-0-launch", "mgmt-init", "mgmt-kubeconfig"]) {
+            assert.ok(names.includes(step), `${step} is not on the critical path: ${names.join(", ")}`);
+        }
+        assert.ok(names.some((n) => /^app[12]-init$/.test(n as string)));
+    });
+
+    // Pending until app stacks stop waiting for all of mgmt: they read mgmt's outputs through a
+    // StackReference, and those exist only when mgmt's update has finished, so today a deploy takes
+    // mgmt + the slower app (about 2x one stack). It can hold once the apps need only the mesh CA
+    // before they start (the CA in a stack of its own, or in each stack's secret config).
+    it.skip("on the shipped stacks the parallel estimate is at most 1.3x the slowest single stack", async () => {
+        const timeline = estimateDeploy(await planShipped());
+        const slowest = Math.max(...Object.values(timeline.perStack));
+        assert.ok(timeline.parallelSeconds <= 1.3 * slowest, `${timeline.parallelSeconds}s > 1.3 × ${slowest}s`);
+    });
+});

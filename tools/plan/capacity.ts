@@ -1,0 +1,401 @@
+/**
+ * Does the platform fit? Per cluster, the CPU and memory the platform's own workloads request
+ * (read from the Helm release values and the typed workloads in the plan) against what the
+ * workers can allocate; and the VMs of all stacks against the host they share (seed 001 §3.1,
+ * §16.1: a 64 GB host with 8 GB kept for the OS). Above 80% it warns; over 100% it fails.
+ */
+import { planNodes, StackConfig } from "../../config/model";
+import { RecordedResource, unwrapSecrets } from "../offline/record";
+
+/** CPU (millicores) and memory (MiB) requests of a container; either may be missing. */
+export interface Requests {
+    cpu?: string;
+    memory?: string;
+}
+
+/** A value path in a chart's values and the chart's default for it. */
+export interface ValueDefault<T> {
+    path: string;
+    default: T;
+}
+
+/** One container of a chart workload. */
+export interface ChartContainer {
+    /** Value path of its `resources` object. */
+    path: string;
+    /** The requests the chart sets when the values do not. */
+    defaultRequests?: Requests;
+    /** Value path that adds the container (a sidecar), when it is optional. */
+    enabled?: ValueDefault<boolean>;
+}
+
+/** One workload a chart runs. */
+export interface ChartWorkload {
+    /** What runs. */
+    name: string;
+    /** A DaemonSet: one pod per worker. */
+    perNode?: boolean;
+    /** Value path of the replica count (or concurrency), and the chart's default. */
+    replicas?: ValueDefault<number>;
+    /** Value path that turns the workload on, and the chart's default. */
+    enabled?: ValueDefault<boolean>;
+    containers: ChartContainer[];
+}
+
+/**
+ * Where each chart takes replicas and resources, with the chart's defaults, for the pins in
+ * config/versions.ts. test/tools/capacity.spec.ts checks every path and default against the
+ * chart's upstream values.yaml in ../shared/schemas. Jobs that finish (certgen, node-collector,
+ * webhook cleanup) and init containers are left out; Trivy's scan jobs count at their
+ * concurrency limit because that many run at once while a new cluster is scanned.
+ */
+export const CHART_WORKLOADS: Record<string, ChartWorkload[]> = {
+    cilium: [
+        { name: "agent", perNode: true, containers: [{ path: "resources" }] },
+        // values.yaml leaves envoy.enabled null: "enabled by default for new installation".
+        { name: "envoy", perNode: true, enabled: { path: "envoy.enabled", default: true }, containers: [{ path: "envoy.resources" }] },
+        {
+            name: "operator",
+            enabled: { path: "operator.enabled", default: true },
+            replicas: { path: "operator.replicas", default: 2 },
+            containers: [{ path: "operator.resources" }],
+        },
+        {
+            name: "hubble-relay",
+            enabled: { path: "hubble.relay.enabled", default: false },
+            replicas: { path: "hubble.relay.replicas", default: 1 },
+            containers: [{ path: "hubble.relay.resources" }],
+        },
+        {
+            name: "hubble-ui",
+            enabled: { path: "hubble.ui.enabled", default: false },
+            replicas: { path: "hubble.ui.replicas", default: 1 },
+            containers: [{ path: "hubble.ui.backend.resources" }, { path: "hubble.ui.frontend.resources" }],
+        },
+        {
+            name: "clustermesh-apiserver",
+            enabled: { path: "clustermesh.useAPIServer", default: false },
+            replicas: { path: "clustermesh.apiserver.replicas", default: 1 },
+            containers: [
+                { path: "clustermesh.apiserver.resources" },
+                { path: "clustermesh.apiserver.etcd.resources" },
+                { path: "clustermesh.apiserver.kvstoremesh.resources", enabled: { path: "clustermesh.apiserver.kvstoremesh.enabled", default: true } },
+            ],
+        },
+    ],
+    metallb: [
+        { name: "controller", enabled: { path: "controller.enabled", default: true }, containers: [{ path: "controller.resources" }] },
+        {
+            name: "speaker",
+            perNode: true,
+            enabled: { path: "speaker.enabled", default: true },
+            containers: [
+                { path: "speaker.resources" },
+                { path: "speaker.frr.resources", enabled: { path: "speaker.frr.enabled", default: false } },
+                { path: "speaker.reloader.resources", enabled: { path: "speaker.frr.enabled", default: false } },
+                { path: "speaker.frrMetrics.resources", enabled: { path: "speaker.frr.enabled", default: false } },
+            ],
+        },
+        // The frr-k8s subchart (metallb/frr-k8s charts/frr-k8s/values.yaml), on by default since MetalLB 0.16.
+        {
+            name: "frr-k8s",
+            perNode: true,
+            enabled: { path: "frrk8s.enabled", default: true },
+            containers: [
+                { path: "frr-k8s.frrk8s.resources" },
+                { path: "frr-k8s.frrk8s.frr.resources" },
+                { path: "frr-k8s.frrk8s.reloader.resources" },
+                { path: "frr-k8s.frrk8s.frrMetrics.resources" },
+            ],
+        },
+    ],
+    "metrics-server": [
+        // kubernetes-sigs/metrics-server charts/metrics-server/values.yaml (../shared has no copy).
+        {
+            name: "metrics-server",
+            replicas: { path: "replicas", default: 1 },
+            containers: [{ path: "resources", defaultRequests: { cpu: "100m", memory: "200Mi" } }],
+        },
+    ],
+    kyverno: [
+        // values.yaml leaves every replicas null; the Deployment then gets Kubernetes' default of 1.
+        {
+            name: "admission-controller",
+            replicas: { path: "admissionController.replicas", default: 1 },
+            containers: [{ path: "admissionController.container.resources", defaultRequests: { cpu: "100m", memory: "128Mi" } }],
+        },
+        ...(["background", "cleanup", "reports"] as const).map((c) => ({
+            name: `${c}-controller`,
+            enabled: { path: `${c}Controller.enabled`, default: true },
+            replicas: { path: `${c}Controller.replicas`, default: 1 },
+            containers: [{ path: `${c}Controller.resources`, defaultRequests: { cpu: "100m", memory: "64Mi" } }],
+        })),
+    ],
+    falco: [
+        {
+            name: "falco",
+            perNode: true,
+            containers: [
+                { path: "resources", defaultRequests: { cpu: "100m", memory: "512Mi" } },
+                { path: "falcoctl.artifact.follow.resources", enabled: { path: "falcoctl.artifact.follow.enabled", default: true } },
+            ],
+        },
+    ],
+    "trivy-operator": [
+        { name: "operator", replicas: { path: "operator.replicas", default: 1 }, containers: [{ path: "resources" }] },
+        {
+            name: "scan jobs",
+            replicas: { path: "operator.scanJobsConcurrentLimit", default: 10 },
+            containers: [{ path: "trivy.resources", defaultRequests: { cpu: "100m", memory: "100M" } }],
+        },
+        {
+            name: "trivy server",
+            enabled: { path: "operator.builtInTrivyServer", default: false },
+            replicas: { path: "trivy.server.replicas", default: 1 },
+            containers: [{ path: "trivy.server.resources", defaultRequests: { cpu: "200m", memory: "512Mi" } }],
+        },
+    ],
+};
+
+const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const DECIMAL: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+
+/** A Kubernetes quantity ("100m", "1.5", "512Mi", "1e3", 2) in base units (cores or bytes). */
+export function parseQuantity(quantity: string | number): number {
+    if (typeof quantity === "number") {
+        return quantity;
+    }
+    const match = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(quantity.trim());
+    if (!match) {
+        throw new Error(`"${quantity}" is not a Kubernetes quantity (e.g. 100m, 0.5, 512Mi, 1G)`);
+    }
+    const [, number, exponent, suffix = ""] = match;
+    return Number(number) * (exponent ? 10 ** Number(exponent.slice(1)) : (BINARY[suffix] ?? DECIMAL[suffix]));
+}
+
+/** The requests of one platform workload on the workers. */
+export interface WorkloadRequests {
+    /** "cilium/agent", "Deployment local-path-provisioner", ... */
+    name: string;
+    /** Pods on the workers: replicas, or one per worker. */
+    pods: number;
+    /** Requests of all its pods. */
+    cpuMilli: number;
+    memoryMiB: number;
+    /** Containers without a CPU or memory request: the sums above leave them out. */
+    unset: string[];
+}
+
+/** A stack's platform requests against its workers. */
+export interface StackCapacity {
+    cpuRequestsMilli: number;
+    memoryRequestsMiB: number;
+    allocatableCpuMilli: number;
+    allocatableMemoryMiB: number;
+    workloads: WorkloadRequests[];
+}
+
+/** The kubelet's default hard eviction threshold (memory.available<100Mi); kubeadm reserves nothing else. */
+export const EVICTION_RESERVE_MIB = 100;
+
+type Obj = Record<string, unknown>;
+
+function valueAt(values: unknown, path: string): unknown {
+    return path.split(".").reduce<unknown>((o, k) => (typeof o === "object" && o !== null ? (o as Obj)[k] : undefined), values);
+}
+
+/**
+ * Effective requests of a container, as the API server sees them: the values' requests over the
+ * chart's (Helm deep-merges values), and a missing request takes the limit (Kubernetes defaults
+ * requests to limits).
+ */
+function containerRequests(resources: unknown, defaults: Requests = {}): { cpuMilli?: number; memoryMiB?: number } {
+    const requests = { ...defaults, ...((valueAt(resources, "requests") as Requests | undefined) ?? {}) };
+    const limits = (valueAt(resources, "limits") as Requests | undefined) ?? {};
+    const cpu = requests.cpu ?? limits.cpu;
+    const memory = requests.memory ?? limits.memory;
+    return {
+        cpuMilli: cpu === undefined ? undefined : Math.ceil(parseQuantity(cpu) * 1000),
+        memoryMiB: memory === undefined ? undefined : parseQuantity(memory) / 2 ** 20,
+    };
+}
+
+function sumContainers(name: string, pods: number, containers: Array<{ label: string; resources: unknown; defaults?: Requests }>): WorkloadRequests {
+    const workload: WorkloadRequests = { name, pods, cpuMilli: 0, memoryMiB: 0, unset: [] };
+    for (const c of containers) {
+        const { cpuMilli, memoryMiB } = containerRequests(c.resources, c.defaults);
+        workload.cpuMilli += pods * (cpuMilli ?? 0);
+        workload.memoryMiB += pods * (memoryMiB ?? 0);
+        const missing = [cpuMilli === undefined ? "cpu" : "", memoryMiB === undefined ? "memory" : ""].filter(Boolean);
+        if (missing.length > 0) {
+            workload.unset.push(`${c.label} (no ${missing.join(" or ")} request)`);
+        }
+    }
+    return workload;
+}
+
+/** The chart of a Helm release or chart resource, without repository or OCI path ("oci://r/charts/vault" → "vault"). */
+export function chartName(resource: RecordedResource): string {
+    return String(resource.inputs.chart ?? "")
+        .split("/")
+        .pop() as string;
+}
+
+/** The workloads one Helm release runs on the workers, by the chart's table entry. */
+export function chartRequests(release: RecordedResource, workers: number): WorkloadRequests[] {
+    const chart = chartName(release);
+    const table = CHART_WORKLOADS[chart];
+    if (!table) {
+        return [{ name: `${release.name} (chart ${chart})`, pods: 0, cpuMilli: 0, memoryMiB: 0, unset: [`chart ${chart} has no entry in CHART_WORKLOADS`] }];
+    }
+    const values = unwrapSecrets(release.inputs.values ?? {}, "reveal");
+    const on = (flag?: ValueDefault<boolean>) => !flag || ((valueAt(values, flag.path) as boolean | undefined) ?? flag.default);
+    return table
+        .filter((w) => on(w.enabled))
+        .map((w) => {
+            const pods = w.perNode ? workers : Number(w.replicas ? (valueAt(values, w.replicas.path) ?? w.replicas.default) : 1);
+            const containers = w.containers
+                .filter((c) => on(c.enabled))
+                .map((c) => ({ label: c.path, resources: valueAt(values, c.path), defaults: c.defaultRequests }));
+            return sumContainers(`${chart}/${w.name}`, pods, containers);
+        });
+}
+
+const WORKLOAD_KINDS = /^kubernetes:(?:apps\/v1:(Deployment|StatefulSet|DaemonSet|ReplicaSet)|core\/v1:(Pod))$/;
+
+/** The requests of a typed workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod) in the plan. */
+export function typedWorkloadRequests(resource: RecordedResource, workers: number): WorkloadRequests | undefined {
+    const kind = WORKLOAD_KINDS.exec(resource.type);
+    if (!kind) {
+        return undefined;
+    }
+    const inputs = unwrapSecrets(resource.inputs, "reveal") as Obj;
+    const podSpec = valueAt(inputs, kind[2] ? "spec" : "spec.template.spec") as Obj | undefined;
+    const metadataName = valueAt(inputs, "metadata.name") ?? resource.name;
+    const pods = kind[1] === "DaemonSet" ? workers : kind[2] ? 1 : Number(valueAt(inputs, "spec.replicas") ?? 1);
+    const containers = ((podSpec?.containers as Obj[] | undefined) ?? []).map((c) => ({ label: `container ${String(c.name)}`, resources: c.resources }));
+    return sumContainers(`${kind[1] ?? kind[2]} ${String(metadataName)}`, pods, containers);
+}
+
+/** Workers and their allocatable: capacity less the kubelet's eviction reserve (control-plane nodes are tainted NoSchedule by kubeadm). */
+export function workerAllocatable(config: StackConfig): { workers: number; cpuMilli: number; memoryMiB: number } {
+    const workers = planNodes(config).filter((n) => !n.controlPlane);
+    return {
+        workers: workers.length,
+        cpuMilli: workers.reduce((sum, n) => sum + n.pool.cpus * 1000, 0),
+        memoryMiB: workers.reduce((sum, n) => sum + n.pool.memoryMiB - EVICTION_RESERVE_MIB, 0),
+    };
+}
+
+/** The platform's requests in one stack against its workers. */
+export function stackCapacity(config: StackConfig, resources: RecordedResource[]): StackCapacity {
+    const allocatable = workerAllocatable(config);
+    const workloads = resources.flatMap((r) =>
+        r.type === "kubernetes:helm.sh/v3:Release" || r.type === "kubernetes:helm.sh/v4:Chart"
+            ? chartRequests(r, allocatable.workers)
+            : (typedWorkloadRequests(r, allocatable.workers) ?? []),
+    );
+    return {
+        cpuRequestsMilli: workloads.reduce((sum, w) => sum + w.cpuMilli, 0),
+        memoryRequestsMiB: Math.ceil(workloads.reduce((sum, w) => sum + w.memoryMiB, 0)),
+        allocatableCpuMilli: allocatable.cpuMilli,
+        allocatableMemoryMiB: allocatable.memoryMiB,
+        workloads,
+    };
+}
+
+/** The four sums, as the plan JSON carries them under `stacks[].capacity`. */
+export function capacityJson(capacity: StackCapacity): Omit<StackCapacity, "workloads"> {
+    const { cpuRequestsMilli, memoryRequestsMiB, allocatableCpuMilli, allocatableMemoryMiB } = capacity;
+    return { cpuRequestsMilli, memoryRequestsMiB, allocatableCpuMilli, allocatableMemoryMiB };
+}
+
+/** A capacity problem: "warn" above 80%, "fail" when it does not fit. */
+export interface CapacityFinding {
+    level: "warn" | "fail";
+    message: string;
+}
+
+/** Share of a budget above which the report warns. */
+export const WARN_RATIO = 0.8;
+
+function budgetFinding(subject: string, what: string, need: number, have: number, unit: string, fix: string): CapacityFinding[] {
+    const pct = have > 0 ? Math.round((100 * need) / have) : Infinity;
+    if (need > have) {
+        return [{ level: "fail", message: `${subject}: ${what} ${need}${unit} do not fit in ${have}${unit} (${pct}%); ${fix}` }];
+    }
+    if (need > WARN_RATIO * have) {
+        return [{ level: "warn", message: `${subject}: ${what} ${need}${unit} are ${pct}% of ${have}${unit} (above ${100 * WARN_RATIO}%); ${fix}` }];
+    }
+    return [];
+}
+
+/** Findings for one stack: requests against allocatable, and workloads that request nothing. */
+export function capacityFindings(stack: string, config: StackConfig, capacity: StackCapacity): CapacityFinding[] {
+    const { workers } = workerAllocatable(config);
+    const fix = "give platform:nodes.workers more cpus/memoryMiB or a higher count";
+    const where = `the allocatable of ${workers} worker(s)`;
+    const unset = capacity.workloads.filter((w) => w.unset.length > 0);
+    return [
+        ...budgetFinding(`stack ${stack}`, "platform CPU requests", capacity.cpuRequestsMilli, capacity.allocatableCpuMilli, "m", `${fix} (${where})`),
+        ...budgetFinding(`stack ${stack}`, "platform memory requests", capacity.memoryRequestsMiB, capacity.allocatableMemoryMiB, " MiB", `${fix} (${where})`),
+        ...(unset.length === 0
+            ? []
+            : [
+                  {
+                      level: "warn" as const,
+                      message:
+                          `stack ${stack}: ${unset.length} platform workload(s) request no CPU or memory, so the sums are low: ` +
+                          `${unset.map((w) => w.name).join(", ")}; set requests in their values (the paths are in CHART_WORKLOADS)`,
+                  },
+              ]),
+    ];
+}
+
+/** The host the seed plans for (seed 001 §3.1 and §16.1): 64 GB RAM with 8 GB kept for macOS, 540 GB free disk. */
+export const REFERENCE_HOST = { memoryMiB: 64 * 1024, reservedMemoryMiB: 8 * 1024, diskGiB: 540 };
+
+/**
+ * The Multipass VMs of all stacks against the one host they share. vCPUs are left out: Multipass
+ * shares cores and the seed itself plans 16 vCPUs on 10 cores (§16.2). SSH hosts are other machines.
+ */
+export function hostFindings(stacks: Array<{ stack: string; config: StackConfig }>, host = REFERENCE_HOST): CapacityFinding[] {
+    const vms = stacks.filter((s) => s.config.backend.kind === "multipass").flatMap((s) => planNodes(s.config));
+    if (vms.length === 0) {
+        return [];
+    }
+    const names = stacks.filter((s) => s.config.backend.kind === "multipass").map((s) => s.stack);
+    const subject = `host (VMs of ${names.join(", ")})`;
+    const fix = "lower platform:nodes sizes or deploy fewer stacks on this host";
+    return [
+        ...budgetFinding(
+            subject,
+            "VM memory",
+            vms.reduce((sum, n) => sum + n.pool.memoryMiB, 0),
+            host.memoryMiB - host.reservedMemoryMiB,
+            " MiB",
+            `${fix} (${host.memoryMiB} MiB host less ${host.reservedMemoryMiB} MiB for its OS, seed 001 §16.1)`,
+        ),
+        ...budgetFinding(
+            subject,
+            "VM disks",
+            vms.reduce((sum, n) => sum + n.pool.diskGiB, 0),
+            host.diskGiB,
+            " GiB",
+            `${fix} (seed 001 §3.1: 540 GB free)`,
+        ),
+    ];
+}
+
+/** The capacity report as `npm run plan` prints it for one stack. */
+export function renderCapacity(capacity: StackCapacity): string[] {
+    const pct = (need: number, have: number) => (have > 0 ? `${Math.round((100 * need) / have)}%` : "-");
+    return [
+        `capacity (platform requests on the workers): CPU ${capacity.cpuRequestsMilli}m of ${capacity.allocatableCpuMilli}m ` +
+            `(${pct(capacity.cpuRequestsMilli, capacity.allocatableCpuMilli)}), memory ${capacity.memoryRequestsMiB} MiB of ` +
+            `${capacity.allocatableMemoryMiB} MiB (${pct(capacity.memoryRequestsMiB, capacity.allocatableMemoryMiB)})`,
+        ...capacity.workloads.map(
+            (w) => `  ${w.name.padEnd(40)} ×${w.pods}  ${w.cpuMilli}m  ${Math.ceil(w.memoryMiB)} MiB${w.unset.length > 0 ? "  (requests unset)" : ""}`,
+        ),
+    ];
+}

@@ -1,0 +1,293 @@
+/**
+ * An estimate of how long a deploy from an empty state takes: a table of typical durations per
+ * step kind, applied to the dependency graph the offline plan recorded. The engine runs every
+ * resource as soon as its dependencies are done, so a stack takes as long as its longest chain
+ * (the critical path); `npm run deploy` runs the phases of `deployPhases` one after another and
+ * the stacks inside a phase in parallel. The total "in sequence" is every step one after another,
+ * as seed 001's orchestrate.sh runs its install scripts.
+ *
+ * It is an estimate, not a measurement: nothing here has run on a real machine. Its purpose is to
+ * show where the time goes and to keep the design parallel; replace the numbers with your own
+ * timings (the summary of `npm run deploy` prints each stack's real duration).
+ */
+import { planNodes, StackConfig } from "../../config/model";
+import { deployPhases } from "../deploy/phases";
+import { RecordedResource } from "../offline/record";
+import { chartName } from "./capacity";
+
+/** A typical duration and where the number comes from. */
+export interface StepDuration {
+    /** Seconds on a laptop with a warm Multipass image cache and a broadband connection. */
+    seconds: number;
+    /** What the step does, and the source or reasoning behind the number. */
+    basis: string;
+}
+
+/** Typical durations per step kind. */
+export const STEP_DURATIONS = {
+    "vm-launch": {
+        seconds: 60,
+        basis:
+            "multipass launch of a cached Ubuntu 24.04 image until the VM answers (estimate; Multipass waits up to its --timeout, 300 s by default, " +
+            "the launch script allows 900 s); the first launch on a host also downloads the image (~600 MB)",
+    },
+    "cloud-init": {
+        seconds: 240,
+        basis:
+            "the node bootstrap under cloud-init: two apt-get updates, containerd and kubelet/kubeadm/kubectl from pkgs.k8s.io (estimate; " +
+            "the launch waits for `cloud-init status --wait`); on SSH hosts the same script runs as the bootstrap step",
+    },
+    "kubeadm-init": {
+        seconds: 150,
+        basis:
+            "kubeadm init: control-plane image pull (kubeadm's own preflight note: 'This might take a minute or two') and the control plane " +
+            "coming up (kubeadm v1beta4 waits at most timeouts.controlPlaneComponentHealthCheck, 4m)",
+    },
+    "join-credentials": { seconds: 10, basis: "kubeadm token create and init phase upload-certs: API calls only (estimate)" },
+    "kubeadm-join": {
+        seconds: 60,
+        basis: "kubeadm join of a worker: pause image pull and TLS bootstrap (estimate; v1beta4 waits at most timeouts.tlsBootstrap, 5m)",
+    },
+    "kubeadm-join-control-plane": {
+        seconds: 150,
+        basis: "kubeadm join --control-plane: the control-plane image pull of init plus an etcd member add (estimate)",
+    },
+    "node-member": { seconds: 15, basis: "waits until the joined Node is registered (estimate)" },
+    kubeconfig: { seconds: 5, basis: "reads /etc/kubernetes/admin.conf over SSH (estimate)" },
+    command: { seconds: 10, basis: "any other command: a script on a node or a local check (estimate)" },
+    "helm:cilium": {
+        seconds: 240,
+        basis:
+            "Cilium agent, operator, Envoy, Hubble relay/UI and clustermesh-apiserver images pulled and ready on fresh nodes, plus the certgen " +
+            "Job (estimate; the release allows 900 s). A release that skips Helm's wait still holds back its dependents: their pods need the CNI",
+    },
+    "helm:metallb": { seconds: 90, basis: "MetalLB controller and speaker ready (estimate; helm.v3.Release waits up to its timeout, 300 s by default)" },
+    "helm:metrics-server": { seconds: 60, basis: "one metrics-server Deployment ready (estimate; readinessProbe initialDelaySeconds 20 in the chart)" },
+    "helm:kyverno": { seconds: 150, basis: "Kyverno's four controllers ready and its webhooks registered (estimate)" },
+    "helm:falco": { seconds: 150, basis: "Falco DaemonSet ready: the modern_ebpf probe loads and falcoctl fetches the rules (estimate)" },
+    "helm:trivy-operator": { seconds: 90, basis: "Trivy Operator Deployment (and its built-in server) ready (estimate)" },
+    helm: { seconds: 120, basis: "a Helm release of a chart this table does not list: images pulled and pods ready (estimate)" },
+    "k8s-workload": {
+        seconds: 45,
+        basis: "a Deployment, StatefulSet or DaemonSet: @pulumi/kubernetes waits until its pods are ready (estimate; its await timeout is 10 min)",
+    },
+    "k8s-manifest": { seconds: 20, basis: "a manifest bundle (yaml ConfigFile) applied, its objects created (estimate)" },
+    "k8s-object": { seconds: 2, basis: "one API object created (Namespace, CR, StorageClass, ...): one API call and the await on it (estimate)" },
+    instant: { seconds: 0, basis: "components, providers, stack references, keys and random values: computed locally" },
+} satisfies Record<string, StepDuration>;
+
+/** A step kind of the table. */
+export type StepKind = keyof typeof STEP_DURATIONS;
+
+/** Kubernetes kinds @pulumi/kubernetes waits on until their pods are ready. */
+const WORKLOAD_TYPES = /^kubernetes:(apps\/v1:(Deployment|StatefulSet|DaemonSet|ReplicaSet)|core\/v1:Pod)$/;
+
+/**
+ * The step kinds one resource stands for. Commands (local or over SSH) are told apart by the role
+ * at the end of their name (`<vm>-launch`, `${cluster}-init`, `${cluster}-join-<node>`, ...); Helm
+ * releases by chart.
+ */
+export function stepKinds(resource: RecordedResource, controlPlaneNodes: ReadonlySet<string>): StepKind[] {
+    const { type, name } = resource;
+    if (type === "command:local:Command" || type === "command:remote:Command") {
+        return name.endsWith("-launch") ? ["vm-launch", "cloud-init"] : [commandKind(name, controlPlaneNodes)];
+    }
+    if (type === "kubernetes:helm.sh/v3:Release" || type === "kubernetes:helm.sh/v4:Chart") {
+        const kind = `helm:${chartName(resource)}`;
+        return [kind in STEP_DURATIONS ? (kind as StepKind) : "helm"];
+    }
+    if (WORKLOAD_TYPES.test(type)) {
+        return ["k8s-workload"];
+    }
+    if (/^kubernetes:yaml\/v\d:Config(File|Group)$/.test(type)) {
+        return ["k8s-manifest"];
+    }
+    // Other kubernetes: types are single objects, except the components that render charts or kustomizations.
+    if (type.startsWith("kubernetes:") && !/^kubernetes:(helm\.sh|kustomize)\//.test(type)) {
+        return ["k8s-object"];
+    }
+    return ["instant"];
+}
+
+function commandKind(name: string, controlPlaneNodes: ReadonlySet<string>): StepKind {
+    if (name.endsWith("-bootstrap")) {
+        return "cloud-init";
+    }
+    if (name.endsWith("-init")) {
+        return "kubeadm-init";
+    }
+    if (/-join-credentials(-.+)?$/.test(name)) {
+        return "join-credentials";
+    }
+    const join = /-join-(.+)$/.exec(name);
+    if (join) {
+        return controlPlaneNodes.has(join[1]) ? "kubeadm-join-control-plane" : "kubeadm-join";
+    }
+    if (/-member-.+$/.test(name)) {
+        return "node-member";
+    }
+    if (name.endsWith("-kubeconfig")) {
+        return "kubeconfig";
+    }
+    return "command";
+}
+
+/** Estimated seconds of one resource. */
+export function stepSeconds(resource: RecordedResource, controlPlaneNodes: ReadonlySet<string>): number {
+    return stepKinds(resource, controlPlaneNodes).reduce((sum, kind) => sum + STEP_DURATIONS[kind].seconds, 0);
+}
+
+/** The longest chain of one stack. */
+export interface StackEstimate {
+    /** Seconds until the last resource is done when everything runs as soon as it can. */
+    seconds: number;
+    /** URNs of the chain that takes that long, first step first (steps that take no time left out). */
+    criticalPath: string[];
+    /** Sum of every step, as if nothing ran in parallel. */
+    sequentialSeconds: number;
+}
+
+/**
+ * What each resource waits for: its recorded dependencies; the provider of its package, because the
+ * engine cannot call a resource's provider before that provider exists (the plan does not record
+ * which provider a resource uses, so every provider of the package counts); and, for a component,
+ * its children, since it is done when they are.
+ */
+export function waitsFor(resources: RecordedResource[]): Map<string, string[]> {
+    const urns = new Set(resources.map((r) => r.urn));
+    const providers = new Map<string, string[]>();
+    for (const r of resources) {
+        const pkg = /^pulumi:providers:(.+)$/.exec(r.type)?.[1];
+        if (pkg) {
+            providers.set(pkg, [...(providers.get(pkg) ?? []), r.urn]);
+        }
+    }
+    const edges = new Map<string, string[]>(resources.map((r) => [r.urn, r.dependencies.filter((d) => urns.has(d))]));
+    for (const r of resources) {
+        if (!r.type.startsWith("pulumi:providers:")) {
+            (edges.get(r.urn) as string[]).push(...(providers.get(r.type.split(":")[0]) ?? []));
+        }
+        if (r.parent && edges.has(r.parent)) {
+            (edges.get(r.parent) as string[]).push(r.urn);
+        }
+    }
+    return edges;
+}
+
+/** The critical path and total of one stack's resources. */
+export function estimateStack(resources: RecordedResource[], controlPlaneNodes: ReadonlySet<string> = new Set()): StackEstimate {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const edges = waitsFor(resources);
+    const finish = new Map<string, { at: number; after?: string }>();
+    const visiting = new Set<string>();
+    const finishOf = (urn: string): number => {
+        const known = finish.get(urn);
+        if (known) {
+            return known.at;
+        }
+        if (visiting.has(urn)) {
+            throw new Error(`timeline: ${urn} depends on itself through ${[...visiting].join(" → ")}`);
+        }
+        visiting.add(urn);
+        let start = 0;
+        let after: string | undefined;
+        // The latest dependency decides the start; on a tie the first URN, so the path is stable.
+        for (const dep of [...new Set(edges.get(urn))].sort()) {
+            const at = finishOf(dep);
+            if (after === undefined || at > start) {
+                [start, after] = [at, dep];
+            }
+        }
+        visiting.delete(urn);
+        const at = start + stepSeconds(byUrn.get(urn) as RecordedResource, controlPlaneNodes);
+        finish.set(urn, { at, after });
+        return at;
+    };
+    let last: string | undefined;
+    for (const r of [...resources].sort((a, b) => a.urn.localeCompare(b.urn))) {
+        if (last === undefined || finishOf(r.urn) > finishOf(last)) {
+            last = r.urn;
+        }
+    }
+    const path: string[] = [];
+    for (let urn = last; urn !== undefined; urn = finish.get(urn)?.after) {
+        path.unshift(urn);
+    }
+    return {
+        seconds: last === undefined ? 0 : finishOf(last),
+        criticalPath: path.filter((urn) => stepSeconds(byUrn.get(urn) as RecordedResource, controlPlaneNodes) > 0),
+        sequentialSeconds: resources.reduce((sum, r) => sum + stepSeconds(r, controlPlaneNodes), 0),
+    };
+}
+
+/** The estimate of a whole deploy, as the plan JSON carries it. */
+export interface DeployTimeline {
+    /** mgmt, then the app stacks in parallel: the sum over phases of each phase's slowest stack. */
+    parallelSeconds: number;
+    /** Every step of every stack one after another. */
+    sequentialSeconds: number;
+    /** Each stack alone. */
+    perStack: Record<string, number>;
+    /** The slowest stack's critical path of each phase, phase after phase. */
+    criticalPath: string[];
+}
+
+/** A planned stack: its config (phases, control-plane nodes) and its recorded resources. */
+export interface TimedStack {
+    stack: string;
+    config: StackConfig;
+    resources: RecordedResource[];
+}
+
+/** The estimate for `npm run deploy` of these stacks. */
+export function estimateDeploy(stacks: TimedStack[]): DeployTimeline {
+    const estimates = new Map(stacks.map((s) => [s.stack, estimateStack(s.resources, controlPlaneNames(s.config))]));
+    const timeline: DeployTimeline = { parallelSeconds: 0, sequentialSeconds: 0, perStack: {}, criticalPath: [] };
+    const of = (stack: string) => estimates.get(stack) as StackEstimate;
+    for (const phase of deployPhases(stacks)) {
+        const slowest = of(phase.reduce((a, b) => (of(b).seconds > of(a).seconds ? b : a)));
+        timeline.parallelSeconds += slowest.seconds;
+        timeline.criticalPath.push(...slowest.criticalPath);
+    }
+    for (const s of stacks) {
+        timeline.perStack[s.stack] = of(s.stack).seconds;
+        timeline.sequentialSeconds += of(s.stack).sequentialSeconds;
+    }
+    return timeline;
+}
+
+function controlPlaneNames(config: StackConfig): Set<string> {
+    return new Set(
+        planNodes(config)
+            .filter((n) => n.controlPlane)
+            .map((n) => n.name),
+    );
+}
+
+/** "1h 02m 05s", "14m 00s", "45s". */
+export function formatDuration(seconds: number): string {
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = Math.round(seconds % 60);
+    const pad = (n: number) => String(n).padStart(2, "0");
+    return h > 0 ? `${h}h ${pad(m)}m ${pad(s)}s` : m > 0 ? `${m}m ${pad(s)}s` : `${s}s`;
+}
+
+/** The timeline as `npm run plan` prints it. */
+export function renderTimeline(timeline: DeployTimeline, stacks: TimedStack[]): string[] {
+    const byUrn = new Map(stacks.flatMap((s) => s.resources.map((r) => [r.urn, { resource: r, cp: controlPlaneNames(s.config) }] as const)));
+    const phases = deployPhases(stacks)
+        .map((p) => p.join(" ‖ "))
+        .join(", then ");
+    const width = Math.max(...stacks.map((s) => s.stack.length));
+    return [
+        "timeline (an estimate from typical step durations, see tools/plan/timeline.ts; not a measurement):",
+        ...stacks.map((s) => `  ${s.stack.padEnd(width)}  ${formatDuration(timeline.perStack[s.stack])} alone`),
+        `  deploy (${phases}): ${formatDuration(timeline.parallelSeconds)}; everything in sequence: ${formatDuration(timeline.sequentialSeconds)}`,
+        "  critical path:",
+        ...timeline.criticalPath.map((urn) => {
+            const { resource, cp } = byUrn.get(urn) as { resource: RecordedResource; cp: Set<string> };
+            return `    ${resource.name}  ${stepKinds(resource, cp).join(" + ")}  ${formatDuration(stepSeconds(resource, cp))}`;
+        }),
+    ];
+}
