@@ -16,4 +16,9 @@ export default tseslint.config(
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
         },
     },
+    {
+        // CommonJS loaders run by `node -r` (tools/offline/register.cjs).
+        files: ["**/*.cjs"],
+        languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", Buffer: "readonly", console: "readonly" } },
+    },
 );

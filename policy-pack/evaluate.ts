@@ -95,12 +95,15 @@ function optionsOf(policy: Policies[number], entry: unknown): Record<string, unk
         }
         return {};
     }
-    let validate = validators.get(schema);
-    if (!validate) {
+    // Nothing configured and nothing required: the defaults are the options, and compiling the
+    // schema (the plan's largest fixed cost per policy) would prove nothing.
+    const nothingToCheck = Object.keys(given).length === 0 && (schema.required ?? []).length === 0;
+    let validate = nothingToCheck ? undefined : validators.get(schema);
+    if (!validate && !nothingToCheck) {
         validate = ajv.compile({ type: "object", properties: schema.properties, required: schema.required ?? [], additionalProperties: false });
         validators.set(schema, validate);
     }
-    if (!validate(given)) {
+    if (validate && !validate(given)) {
         const problems = (validate.errors ?? []).map(e => {
             const extra = e.keyword === "additionalProperties" ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : "";
             return `${e.instancePath || "/"} ${e.message}${extra}`;

@@ -1,28 +1,46 @@
 /**
- * `npm run plan -- [stack...] [--config-dir DIR] [--out DIR] [--json FILE]`
+ * `npm run plan -- [stack...] [--config-dir DIR] [--out DIR] [--json FILE] [--compare-to OLD.json]`
  *
  * Runs the real stack programs under the Pulumi mock runtime, with no CLI and no cloud: validates
  * every config (alone and across stacks), prints each stack's resource tree, writes every node
  * artifact under --out, evaluates the policy pack, and optionally writes the whole plan as JSON.
- * Exit 0: valid and no mandatory violation. 1: invalid config, program error or mandatory
- * violation. 2: usage error.
+ * It also prints each cluster's capacity (tools/plan/capacity.ts) and the estimated bring-up
+ * (tools/plan/timeline.ts). With --compare-to, it prints what `pulumi up` would do to get from that
+ * earlier plan to this one, operation by operation in the engine's order, or that the stack's
+ * config guard refuses it. Exit 0: valid, no mandatory violation, the platform fits, nothing
+ * refused. 1: invalid config, program error, mandatory violation, a platform that does not fit or
+ * a refused change. 2: usage error.
  */
+// As the CLI: load the rest from the offline runs' transpile cache (register.cjs; when node
+// preloaded it, this is a no-op) rather than through ts-node's compiler, start the first stack's
+// runner (mgmt, always planned) so that it loads the SDK while this process loads the rest, and
+// load the SDK without the parts it never uses here.
+if (require.main === module) {
+    require("./offline/register.cjs");
+    require("./offline/run").startRunners(1);
+    require("./offline/sdk").loadSdk();
+}
 import * as fs from "fs";
 import * as path from "path";
+import { parseArgs } from "util";
+import { configGuardName, guardRefusals } from "../config/guard";
 import { planNodes, PROJECT, StackConfig } from "../config/model";
 import { formatErrors, validateAcrossStacks, validateStackConfig } from "../config/validate";
 import { evaluatePolicies, PackConfig, Violation } from "../policy-pack/evaluate";
-import { runOffline } from "./offline/run";
-import { RecordedOutput, RecordedResource, unwrapSecrets } from "./offline/record";
+import { runOffline, startRunners } from "./offline/run";
+import { RecordedOutput, RecordedResource, RunResult, unwrapSecrets } from "./offline/record";
 import { StackReferenceState } from "./offline/mocks";
 import { Artifact, collectArtifacts } from "./plan/artifacts";
-import { countByType, renderTree, renderViolations, stackPlanJson } from "./plan/report";
+import { CapacityFinding, capacityFindings, capacityJson, hostFindings, renderCapacity, stackCapacity } from "./plan/capacity";
+import { compareStack } from "./plan/compare";
+import { countByType, renderChanges, renderTree, renderViolations, StackPlanJson, stackPlanJson } from "./plan/report";
 import { simulatedIps } from "./plan/simulate";
 import { readStackFile, referencedStackName, StackFile, StackFileError } from "./plan/stack-file";
+import { estimateDeploy, renderTimeline } from "./plan/timeline";
 
 const ROOT = path.resolve(__dirname, "..");
 const DEFAULT_STACKS = ["mgmt", "app1", "app2"];
-const USAGE = "usage: npm run plan -- [stack...] [--config-dir DIR] [--out DIR] [--json FILE]";
+const USAGE = "usage: npm run plan -- [stack...] [--config-dir DIR] [--out DIR] [--json FILE] [--compare-to OLD.json]";
 
 /** Parsed command line. */
 export interface PlanOptions {
@@ -30,37 +48,32 @@ export interface PlanOptions {
     configDir: string;
     outDir: string;
     jsonFile?: string;
+    /** An earlier plan JSON to compare against. */
+    compareTo?: string;
 }
 
 export class UsageError extends Error {}
 
 export function parsePlanArgs(argv: string[]): PlanOptions {
-    const options: PlanOptions = { stacks: [], configDir: ROOT, outDir: path.join(ROOT, "out") };
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const value = () => {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("--")) {
-                throw new UsageError(`${arg} needs a value\n${USAGE}`);
-            }
-            return v;
-        };
-        if (arg === "--config-dir") {
-            options.configDir = path.resolve(value());
-        } else if (arg === "--out") {
-            options.outDir = path.resolve(value());
-        } else if (arg === "--json") {
-            options.jsonFile = path.resolve(value());
-        } else if (arg.startsWith("-")) {
-            throw new UsageError(`unknown option ${arg}\n${USAGE}`);
-        } else {
-            options.stacks.push(arg);
-        }
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            allowPositionals: true,
+            options: { "config-dir": { type: "string" }, out: { type: "string" }, json: { type: "string" }, "compare-to": { type: "string" } },
+        });
+    } catch (e) {
+        throw new UsageError(`${(e as Error).message}\n${USAGE}`);
     }
-    if (options.stacks.length === 0) {
-        options.stacks = DEFAULT_STACKS;
-    }
-    return options;
+    const { values, positionals } = parsed;
+    const resolved = (file: string | undefined) => (file === undefined ? undefined : path.resolve(file));
+    return {
+        stacks: positionals.length > 0 ? positionals : DEFAULT_STACKS,
+        configDir: resolved(values["config-dir"]) ?? ROOT,
+        outDir: resolved(values.out) ?? path.join(ROOT, "out"),
+        jsonFile: resolved(values.json),
+        compareTo: resolved(values["compare-to"]),
+    };
 }
 
 /** Config errors: one block per stack, then cross-stack problems. Empty when all is valid. */
@@ -136,35 +149,24 @@ export function withReferencedStacks(files: StackFile[], read: (stack: string) =
 }
 
 /**
- * Validates the stacks alone and together, then runs each program offline, mgmt first, feeding
- * app stacks' StackReferences with mgmt's planned outputs; evaluates the policy pack per stack.
+ * Validates the stacks alone and together, then runs each program offline, each in its own
+ * process: mgmt first, then every app stack at once, their StackReferences fed with mgmt's planned
+ * outputs; evaluates the policy pack per stack. Stacks come back mgmt first, then in the order given.
  */
 export async function planStacks(files: StackFile[], packConfig?: PackConfig): Promise<PlanResult> {
     const { configs, report } = validateAll(files);
     if (report.length > 0) {
         return { ok: false, report };
     }
-    const isApp = (f: StackFile) => Number(configs.get(f.stack)?.role !== "mgmt");
-    const ordered = [...files].sort((a, b) => isApp(a) - isApp(b));
-    const stacks: PlannedStack[] = [];
+    startRunners(files.length);
     const references: Record<string, StackReferenceState> = {};
-    for (const f of ordered) {
-        const config = configs.get(f.stack) as StackConfig;
-        const result = await runOffline({
-            project: PROJECT,
-            stack: f.stack,
-            program: path.join(ROOT, "index.ts"),
-            config: f.runtimeConfig,
-            secretKeys: f.secretKeys,
-            simulatedIps: simulatedIps(config),
-            stackReferences: references,
-        });
+    const analyze = (f: StackFile, result: RunResult): PlannedStack | string => {
         if (!result.ok) {
-            return { ok: false, report: [result.configError ? `stack ${f.stack}: ${result.error}` : `stack ${f.stack}: the program failed:\n${result.error}`] };
+            return result.configError ? `stack ${f.stack}: ${result.error}` : `stack ${f.stack}: the program failed:\n${result.error}`;
         }
-        references[`organization/${PROJECT}/${f.stack}`] = referenceState(result.outputs);
+        const config = configs.get(f.stack) as StackConfig;
         const resources = result.resources.map((r) => ({ ...r, inputs: unwrapSecrets(r.inputs, "reveal") as Record<string, unknown> }));
-        stacks.push({
+        return {
             stack: f.stack,
             config,
             resources,
@@ -172,9 +174,55 @@ export async function planStacks(files: StackFile[], packConfig?: PackConfig): P
             outputs: result.outputs,
             violations: evaluatePolicies(resources, { stack: f.stack, config: stackPackConfig(config, packConfig) }),
             artifacts: collectArtifacts(f.stack, resources),
-        });
+        };
+    };
+    /** Starts one stack's run; `known` is true once its outputs are known, false if it failed first. */
+    const start = (f: StackFile) => {
+        let outputsKnown: (ok: boolean) => void = () => {};
+        const known = new Promise<boolean>((resolve) => (outputsKnown = resolve));
+        const job = {
+            project: PROJECT,
+            stack: f.stack,
+            program: path.join(ROOT, "index.ts"),
+            config: f.runtimeConfig,
+            secretKeys: f.secretKeys,
+            simulatedIps: simulatedIps(configs.get(f.stack) as StackConfig),
+            stackReferences: references,
+        };
+        const planned = runOffline(job, (outputs) => {
+            references[`organization/${PROJECT}/${f.stack}`] = referenceState(outputs);
+            outputsKnown(true);
+        })
+            .finally(() => outputsKnown(false))
+            .then(
+                (result) => analyze(f, result),
+                (e: Error) => `stack ${f.stack}: ${e.message}`,
+            );
+        return { known, planned };
+    };
+    // App stacks read mgmt's outputs only, never each other: they start as soon as mgmt's outputs
+    // are known, while mgmt's last registrations still run.
+    const isApp = (f: StackFile) => configs.get(f.stack)?.role !== "mgmt";
+    const mgmtRuns = files.filter((f) => !isApp(f)).map(start);
+    const mgmtReady = (await Promise.all(mgmtRuns.map((r) => r.known))).every(Boolean);
+    const appRuns = mgmtReady ? files.filter(isApp).map(start) : [];
+    const planned = await Promise.all([...mgmtRuns, ...appRuns].map((r) => r.planned));
+    const failure = planned.find((p): p is string => typeof p === "string");
+    return failure ? { ok: false, report: [failure] } : { ok: true, stacks: planned as PlannedStack[] };
+}
+
+/** The stacks of an earlier plan JSON, by name. */
+function readEarlierPlan(file: string): Map<string, StackPlanJson> {
+    let json: { stacks?: StackPlanJson[] };
+    try {
+        json = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new StackFileError(`--compare-to ${file}: ${(e as Error).message}`);
     }
-    return { ok: true, stacks };
+    if (!Array.isArray(json.stacks)) {
+        throw new StackFileError(`--compare-to ${file}: not a plan JSON (no "stacks"); write one with npm run plan -- --json FILE`);
+    }
+    return new Map(json.stacks.map((s) => [s.stack, s]));
 }
 
 /** The CLI: plan, print, write artifacts and JSON. Returns the exit code. */
@@ -182,6 +230,7 @@ export async function plan(options: PlanOptions, log: (line: string) => void): P
     const read = (stack: string) => readStackFile(options.configDir, stack);
     const named = options.stacks.map(read);
     const files = withReferencedStacks(named, read);
+    const earlier = options.compareTo ? readEarlierPlan(options.compareTo) : undefined;
     files.filter((f) => !named.includes(f)).forEach((f) => log(`(planning ${f.stack} too: an app stack references it)`));
     const result = await planStacks(files);
     if (!result.ok) {
@@ -189,12 +238,16 @@ export async function plan(options: PlanOptions, log: (line: string) => void): P
         return 1;
     }
     let mandatory = 0;
+    const findings: CapacityFinding[] = [];
+    const stacks: StackPlanJson[] = [];
     for (const planned of result.stacks) {
         const { stack, config, artifacts, violations } = planned;
         mandatory += violations.filter((v) => v.level === "mandatory").length;
         fs.rmSync(path.join(options.outDir, stack), { recursive: true, force: true });
         artifacts.forEach((a) => writeFile(path.join(options.outDir, a.path), a.content));
-        const nodes = planNodes(config).map((n) => n.name).join(", ");
+        const nodes = planNodes(config)
+            .map((n) => n.name)
+            .join(", ");
         log(`== ${stack} (${config.role}, cluster ${config.name} id ${config.id}; nodes ${nodes}) ==`);
         log(`${planned.recorded.length} resources:`);
         renderTree(planned.recorded).forEach((line) => log(line));
@@ -203,14 +256,37 @@ export async function plan(options: PlanOptions, log: (line: string) => void): P
         log(`artifacts: ${artifacts.length} files under ${path.relative(process.cwd(), path.join(options.outDir, stack)) || "."}`);
         log(violations.length === 0 ? "policy: no violations" : `policy: ${violations.length} violation(s)`);
         renderViolations(violations).forEach((line) => log(line));
+        const capacity = stackCapacity(config, planned.resources);
+        renderCapacity(capacity).forEach((line) => log(line));
+        findings.push(...capacityFindings(stack, config, capacity));
+        stacks.push({ ...stackPlanJson(stack, planned.recorded, planned.outputs, violations), capacity: capacityJson(capacity) });
+    }
+    findings.push(...hostFindings(result.stacks));
+    findings.forEach((f) => log(`capacity ${f.level}: ${f.message}`));
+    const timeline = estimateDeploy(result.stacks);
+    renderTimeline(timeline, result.stacks).forEach((line) => log(line));
+    let refused = 0;
+    if (earlier && options.compareTo) {
+        log(`== what pulumi up would do, from ${path.relative(process.cwd(), options.compareTo) || options.compareTo} ==`);
+        for (const json of stacks) {
+            const compared = compareStack(earlier.get(json.stack), json, { name: configGuardName(json.stack), refusals: guardRefusals });
+            Object.assign(json, compared.refused.length > 0 ? { changes: [], refused: compared.refused } : { changes: compared.changes });
+            refused += compared.refused.length > 0 ? 1 : 0;
+            renderChanges(json.stack, compared.changes, compared.refused).forEach((line) => log(line));
+        }
     }
     if (options.jsonFile) {
-        const json = { stacks: result.stacks.map((p) => stackPlanJson(p.stack, p.recorded, p.outputs, p.violations)) };
-        writeFile(options.jsonFile, `${JSON.stringify(json, null, 2)}\n`);
+        writeFile(options.jsonFile, `${JSON.stringify({ timeline, stacks }, null, 2)}\n`);
         log(`plan JSON: ${options.jsonFile}`);
     }
-    log(mandatory === 0 ? `plan OK: ${result.stacks.length} stack(s)` : `plan FAILED: ${mandatory} mandatory policy violation(s)`);
-    return mandatory === 0 ? 0 : 1;
+    const unfit = findings.filter((f) => f.level === "fail").length;
+    const problems = [
+        mandatory > 0 ? `${mandatory} mandatory policy violation(s)` : "",
+        unfit > 0 ? `${unfit} capacity problem(s)` : "",
+        refused > 0 ? `${refused} stack(s) refuse the change` : "",
+    ].filter((p) => p);
+    log(problems.length === 0 ? `plan OK: ${result.stacks.length} stack(s)` : `plan FAILED: ${problems.join(", ")}`);
+    return problems.length === 0 ? 0 : 1;
 }
 
 if (require.main === module) {
@@ -224,7 +300,8 @@ if (require.main === module) {
     plan(options, (line) => console.log(line)).then(
         (code) => process.exit(code),
         (e) => {
-            console.error(e instanceof StackFileError ? e.message : (e as Error).stack);
+            const { mapStack } = require("./offline/register.cjs") as { mapStack(stack: string): string };
+            console.error(e instanceof StackFileError ? e.message : mapStack(String((e as Error).stack)));
             process.exit(e instanceof StackFileError ? 2 : 1);
         },
     );

@@ -9,6 +9,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { PlannedStack, planStacks, withReferencedStacks } from "../../tools/plan";
 import { RecordedResource } from "../../tools/offline/record";
+import { StackPlanJson, stackPlanJson } from "../../tools/plan/report";
 import { readStackFile, stackFileFromConfig, StackFile } from "../../tools/plan/stack-file";
 
 export type { PlannedStack } from "../../tools/plan";
@@ -38,11 +39,20 @@ export function shippedConfig(stack: string): Record<string, any> {
     return (parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> }).config;
 }
 
+/** Plans stacks from in-memory config maps, in one run (plus the shipped mgmt an app stack references). */
+export function planConfigs(configs: Record<string, Record<string, unknown>>): Promise<PlannedStack[]> {
+    const files = Object.entries(configs).map(([stack, config]) => stackFileFromConfig(stack, `<test config for ${stack}>`, config));
+    return planOrThrow(withReferencedStacks(files, (s) => readStackFile(REPO_ROOT, s)));
+}
+
 /** Plans one stack from an in-memory config map (plus the shipped mgmt when it is an app stack). */
 export async function planWithConfig(stack: string, config: Record<string, unknown>): Promise<PlannedStack> {
-    const file = stackFileFromConfig(stack, `<test config for ${stack}>`, config);
-    const stacks = await planOrThrow(withReferencedStacks([file], (s) => readStackFile(REPO_ROOT, s)));
-    return stacks.find((p) => p.stack === stack) as PlannedStack;
+    return (await planConfigs({ [stack]: config })).find((p) => p.stack === stack) as PlannedStack;
+}
+
+/** A planned stack as `npm run plan -- --json` writes it. */
+export function planJson(planned: PlannedStack): StackPlanJson {
+    return stackPlanJson(planned.stack, planned.recorded, planned.outputs, planned.violations);
 }
 
 /** Plans and returns the failure report (for configs that must be rejected). */

@@ -1,11 +1,14 @@
 /**
  * Child-process entry: runs one stack program under the Pulumi mock runtime and reports every
- * registered resource (with parent, dependencies and inputs) and every stack output to the parent.
- * One process per stack, because the mock runtime and the module cache are process-global.
+ * registered resource (with parent, dependencies, inputs and options) and every stack output to
+ * the parent. One process per stack, because the mock runtime and the module cache are
+ * process-global. The process loads the SDK as soon as it starts, before its job arrives, so
+ * that the parent can start it ahead (run.ts).
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumiSdk from "@pulumi/pulumi";
 import { MockWorld, platformMocks } from "./mocks";
-import { RecordedOutput, RecordedResource, RunResult } from "./record";
+import { RecordedOutput, RecordedResource, RunMessage, RunResult } from "./record";
+import { isKnown, loadSdk, waitForRegistrations, wrapMonitor } from "./sdk";
 
 /** What the parent asks for. */
 export interface RunJob extends MockWorld {
@@ -21,62 +24,27 @@ export interface RunJob extends MockWorld {
 
 const TIMEOUT_MS = 60_000;
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-function structToJs(struct: any): Record<string, unknown> {
-    return struct ? (struct.toJavaScript() as Record<string, unknown>) : {};
-}
+/** Maps a stack trace back to the TypeScript lines (register.cjs, which loaded this program). */
+const { mapStack } = require("./register.cjs") as { mapStack(stack: string): string };
 
-function recordMonitor(resources: Map<string, RecordedResource>): void {
-    const monitor = pulumi.runtime.getMonitor() as any;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
-        register(req, (err: unknown, resp: any) => {
-            if (!err && resp) {
-                const propertyDependencies: Record<string, string[]> = {};
-                req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
-                    propertyDependencies[key] = [...deps.getUrnsList()].sort();
-                });
-                const urn = resp.getUrn();
-                resources.set(urn, {
-                    urn,
-                    type: req.getType(),
-                    name: req.getName(),
-                    parent: req.getParent() || undefined,
-                    dependencies: [...new Set<string>(req.getDependenciesList())].sort(),
-                    propertyDependencies,
-                    inputs: structToJs(req.getObject()),
-                    custom: req.getCustom(),
-                    additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
-                });
+function recordMonitor(pulumi: typeof pulumiSdk, resources: Map<string, RecordedResource>): void {
+    wrapMonitor(pulumi, {
+        recorded: (r) => resources.set(r.urn, r),
+        outputs(urn, outputs) {
+            const entry = resources.get(urn);
+            if (entry) {
+                entry.outputs = outputs;
             }
-            callback(err, resp);
-        });
-    const read = monitor.readResource.bind(monitor);
-    monitor.readResource = (req: any, callback: (err: unknown, resp: any) => void) =>
-        read(req, (err: unknown, resp: any) => {
-            if (!err && resp) {
-                const urn = resp.getUrn();
-                resources.set(urn, { urn, type: req.getType(), name: req.getName(), parent: req.getParent() || undefined, dependencies: [], propertyDependencies: {}, inputs: structToJs(req.getProperties()), custom: true });
-            }
-            callback(err, resp);
-        });
-    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
-    monitor.registerResourceOutputs = (req: any, callback: (err: unknown, resp: any) => void) => {
-        const entry = resources.get(req.getUrn());
-        if (entry) {
-            entry.outputs = structToJs(req.getOutputs());
-        }
-        return registerOutputs(req, callback);
-    };
+        },
+    });
 }
 
 /** Marks a stack output whose value is not known yet (first preview). */
 export const UNKNOWN = "[unknown]";
 
-async function resolveOutput(value: unknown): Promise<RecordedOutput> {
-    const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>);
-    // `isKnown` is the SDK's own flag; apply() never runs on an unknown value.
-    const known = await (output as unknown as { isKnown: Promise<boolean> }).isKnown;
+async function resolveOutput(pulumi: typeof pulumiSdk, value: unknown): Promise<RecordedOutput> {
+    const output: pulumiSdk.Output<unknown> = pulumi.output(value as pulumiSdk.Input<unknown>);
+    const known = await isKnown(output);
     const secret = await pulumi.isSecret(output);
     if (!known) {
         return { value: UNKNOWN, secret };
@@ -87,7 +55,7 @@ async function resolveOutput(value: unknown): Promise<RecordedOutput> {
 /** What the run is waiting for, named in the timeout message. */
 let waitingFor = "the program module";
 
-async function run(job: RunJob): Promise<RunResult> {
+async function run(pulumi: typeof pulumiSdk, job: RunJob): Promise<RunResult> {
     const resources = new Map<string, RecordedResource>();
     // Errors raised inside apply() or while serializing inputs surface as unhandled rejections;
     // the first one fails the run at once (the registration it broke would never complete).
@@ -95,36 +63,48 @@ async function run(job: RunJob): Promise<RunResult> {
 
     await pulumi.runtime.setMocks(platformMocks(job), job.project, job.stack, job.firstPreview === true, "organization");
     pulumi.runtime.setAllConfig(job.config, job.secretKeys);
-    recordMonitor(resources);
+    recordMonitor(pulumi, resources);
     try {
-        return await Promise.race([failed, record(job, resources)]);
+        return await Promise.race([failed, record(pulumi, job, resources)]);
     } catch (e) {
         const configError = e instanceof pulumi.RunError;
-        return { ok: false, stack: job.stack, configError, error: e instanceof Error ? (configError ? e.message : e.stack ?? e.message) : String(e) };
+        return { ok: false, stack: job.stack, configError, error: e instanceof Error ? (configError ? e.message : mapStack(e.stack ?? e.message)) : String(e) };
     }
 }
 
 /** Loads the program, resolves its exports and waits until every registration has completed. */
-async function record(job: RunJob, resources: Map<string, RecordedResource>): Promise<RunResult> {
+async function record(pulumi: typeof pulumiSdk, job: RunJob, resources: Map<string, RecordedResource>): Promise<RunResult> {
     const exported = await require(job.program);
     const outputs: Record<string, RecordedOutput> = {};
     for (const key of Object.keys(exported ?? {}).sort()) {
         waitingFor = `stack output "${key}"`;
-        outputs[key] = await resolveOutput(exported[key]);
+        outputs[key] = await resolveOutput(pulumi, exported[key]);
     }
+    // Stacks that reference this one need only its outputs: they can start while registrations finish.
+    process.send?.({ outputsKnown: outputs } satisfies RunMessage);
     waitingFor = "outstanding resource registrations";
-    await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+    await waitForRegistrations();
     const sorted = [...resources.values()].sort((a, b) => a.urn.localeCompare(b.urn));
     return { ok: true, stack: job.stack, resources: sorted, outputs };
 }
 
 if (require.main === module) {
+    // Loaded now, while the parent still prepares the job; the packages to preload come as arguments.
+    const pulumi = loadSdk();
+    process.argv.slice(2).forEach((pkg) => require(pkg));
+    // A spare the parent never used: leave with it.
+    process.once("disconnect", () => process.exit(0));
     process.once("message", (job: RunJob) => {
         const timer = setTimeout(() => {
-            process.send?.({ ok: false, stack: job.stack, configError: false, error: `offline run of ${job.stack} did not finish within ${TIMEOUT_MS / 1000}s (waiting for ${waitingFor})` });
+            process.send?.({
+                ok: false,
+                stack: job.stack,
+                configError: false,
+                error: `offline run of ${job.stack} did not finish within ${TIMEOUT_MS / 1000}s (waiting for ${waitingFor})`,
+            });
             process.exit(1);
         }, TIMEOUT_MS);
-        run(job).then((result) => {
+        run(pulumi, job).then((result) => {
             clearTimeout(timer);
             process.send?.(result, () => process.exit(0));
         });

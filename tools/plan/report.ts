@@ -1,27 +1,81 @@
 /** Human-readable and JSON views of a plan. */
-import { RecordedOutput, RecordedResource, unwrapSecrets } from "../offline/record";
+import { RecordedOutput, RecordedResource, ResourceOptions, secretDigests, unwrapSecrets } from "../offline/record";
 import type { Violation } from "../../policy-pack/evaluate";
+import type { StackCapacity } from "./capacity";
+
+/** One resource as `--json` writes it. */
+export interface ResourcePlanJson {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string | null;
+    /** Custom resource (true) or component (false). */
+    custom: boolean;
+    /** Only read (StackReference): never created, updated or deleted. */
+    external?: true;
+    dependencies: string[];
+    /** Input key → URNs its value came from (keys that came from no resource left out). */
+    propertyDependencies: Record<string, string[]>;
+    /** Secrets as "[secret]". */
+    inputs: unknown;
+    /** Property path of each "[secret]" → a digest of its value, so that plans can be compared. */
+    secretDigests?: Record<string, string>;
+    /** The options the engine acts on (only those set). */
+    options: ResourceOptions & { additionalSecretOutputs?: string[] };
+}
+
+/** What the engine would do to one resource, in the order it would do it (compare.ts). */
+export interface Change {
+    urn: string;
+    op: "create" | "update" | "replace" | "delete";
+    /** The input keys that caused it (none for a create or a removal). */
+    keys: string[];
+    /** A delete of the old copy of a replaced resource. */
+    replaced?: true;
+    /** A command's update runs its `update` script, or `create` again when it has none. */
+    runs?: "update" | "create";
+    /** retainOnDelete: the delete only drops the resource from the state. */
+    retained?: true;
+}
 
 /** One planned stack, as `--json` writes it. */
 export interface StackPlanJson {
     stack: string;
-    resources: Array<{ urn: string; type: string; name: string; parent: string | null; dependencies: string[]; inputs: unknown }>;
+    resources: ResourcePlanJson[];
     outputs: Record<string, unknown>;
     violations: Violation[];
+    /** The platform's requests against the workers' allocatable (capacity.ts). */
+    capacity?: Omit<StackCapacity, "workloads">;
+    /** With --compare-to: the operations against the earlier plan, in the engine's order. */
+    changes?: Change[];
+    /** With --compare-to: why the engine would stop before any operation. */
+    refused?: string[];
+}
+
+/** The JSON view of one resource. */
+export function resourcePlanJson(r: RecordedResource): ResourcePlanJson {
+    const digests = secretDigests(r.inputs);
+    const secretOutputs = r.additionalSecretOutputs ?? [];
+    return {
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        parent: r.parent ?? null,
+        custom: r.custom,
+        ...(r.external ? { external: true as const } : {}),
+        dependencies: r.dependencies,
+        propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).filter(([, urns]) => urns.length > 0)),
+        inputs: unwrapSecrets(r.inputs, "redact"),
+        ...(Object.keys(digests).length > 0 ? { secretDigests: digests } : {}),
+        options: { ...(r.options ?? {}), ...(secretOutputs.length > 0 ? { additionalSecretOutputs: secretOutputs } : {}) },
+    };
 }
 
 /** The JSON view: secrets are "[secret]", parents and dependencies are URNs. */
 export function stackPlanJson(stack: string, resources: RecordedResource[], outputs: Record<string, RecordedOutput>, violations: Violation[]): StackPlanJson {
     return {
         stack,
-        resources: resources.map((r) => ({
-            urn: r.urn,
-            type: r.type,
-            name: r.name,
-            parent: r.parent ?? null,
-            dependencies: r.dependencies,
-            inputs: unwrapSecrets(r.inputs, "redact"),
-        })),
+        resources: resources.map(resourcePlanJson),
         outputs: Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.secret ? "[secret]" : o.value])),
         violations,
     };
@@ -60,4 +114,29 @@ export function countByType(resources: RecordedResource[]): string[] {
 /** One line per violation. */
 export function renderViolations(violations: Violation[]): string[] {
     return violations.map((v) => `  [${v.level}] ${v.policy}: ${v.type ?? ""} ${v.name ?? ""}: ${v.message}`);
+}
+
+const SYMBOL: Record<Change["op"], string> = { create: "+", update: "~", replace: "+-", delete: "-" };
+
+/** The operations of one stack against an earlier plan, one line each, or the refusal. */
+export function renderChanges(stack: string, changes: Change[], refused: string[]): string[] {
+    if (refused.length > 0) {
+        return [`${stack}: refused, nothing runs:`, ...refused.map((m) => `  ${m}`)];
+    }
+    if (changes.length === 0) {
+        return [`${stack}: no changes`];
+    }
+    const name = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+    const type = (urn: string) => urn.split("::")[2].split("$").pop() as string;
+    const width = Math.max(...changes.map((c) => type(c.urn).length));
+    const lines = changes.map((c) => {
+        const why = [
+            c.keys.length > 0 ? `[${c.keys.join(", ")}]` : "",
+            c.replaced ? "(old copy of a replaced resource)" : "",
+            c.runs === "create" ? "(no update script: runs create again)" : c.runs === "update" ? "(runs its update script)" : "",
+            c.retained ? "(retainOnDelete: only leaves the state)" : "",
+        ].filter((s) => s !== "");
+        return `  ${SYMBOL[c.op].padEnd(2)} ${c.op.padEnd(7)} ${type(c.urn).padEnd(width)}  ${name(c.urn)}${why.length > 0 ? `  ${why.join(" ")}` : ""}`;
+    });
+    return [`${stack}: ${changes.length} operation(s), in order:`, ...lines];
 }
