@@ -19,6 +19,9 @@ export default tseslint.config(
     {
         // CommonJS loaders run by `node -r` (tools/offline/register.cjs).
         files: ["**/*.cjs"],
-        languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", Buffer: "readonly", console: "readonly" } },
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", Buffer: "readonly", console: "readonly" },
+        },
     },
 );

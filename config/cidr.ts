@@ -56,9 +56,7 @@ export function parseCidr(text: string): CidrParse {
     if (first !== address) {
         return {
             ok: false,
-            reason:
-                `"${text}" has host bits set: a /${prefix} starts at ${formatIpv4(first)}, ` +
-                `so it means ${formatIpv4(first)}/${prefix}`,
+            reason: `"${text}" has host bits set: a /${prefix} starts at ${formatIpv4(first)}, ` + `so it means ${formatIpv4(first)}/${prefix}`,
         };
     }
     return { ok: true, cidr: { text, prefix, first, last: first + size - 1 } };

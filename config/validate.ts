@@ -7,7 +7,6 @@ import { Cidr, contains, describeRange, hostRange, Ipv4Range, overlaps, parseCid
 import { ClusterRole, kubernetesMinor, MeshPeer, NetworkConfig, NodeBackend, NodePool, PROJECT, SecurityConfig, SshHost, StackConfig } from "./model";
 import { CHARTS, DEFAULT_KUBERNETES_VERSION, NODE_PACKAGES } from "./versions";
 
-
 /** Raw config values by key (without the `platform:` prefix), as Pulumi or the YAML file gives them. */
 export type RawConfig = Record<string, unknown>;
 

@@ -9,8 +9,16 @@
 // Differences: policies must be synchronous, and props are plain values (no preview unknowns).
 import Ajv from "ajv";
 import {
-    EnforcementLevel, Policies, PolicyResource, PolicyResourceOptions, ReportViolation,
-    ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy,
+    EnforcementLevel,
+    Policies,
+    PolicyResource,
+    PolicyResourceOptions,
+    ReportViolation,
+    ResourceValidation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
 } from "@pulumi/policy";
 import { packEnforcementLevel, policies as packPolicies } from "./policies";
 
@@ -57,7 +65,10 @@ const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disab
 
 /** `*` matches any run of characters, `?` one character; everything else is literal. */
 export function globToRegExp(glob: string): RegExp {
-    const body = glob.split("").map(ch => ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[\\^$.|+()[\]{}]/g, "\\$&")).join("");
+    const body = glob
+        .split("")
+        .map((ch) => (ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[\\^$.|+()[\]{}]/g, "\\$&")))
+        .join("");
     return new RegExp(`^${body}$`);
 }
 
@@ -70,8 +81,8 @@ interface ResolvedPolicy {
 }
 
 function levelOf(value: unknown, where: string): EnforcementLevel | undefined {
-    const level = typeof value === "string" ? value
-        : value && typeof value === "object" ? (value as { enforcementLevel?: unknown }).enforcementLevel : undefined;
+    const level =
+        typeof value === "string" ? value : value && typeof value === "object" ? (value as { enforcementLevel?: unknown }).enforcementLevel : undefined;
     if (level === undefined) {
         return undefined;
     }
@@ -104,15 +115,17 @@ function optionsOf(policy: Policies[number], entry: unknown): Record<string, unk
         validators.set(schema, validate);
     }
     if (validate && !validate(given)) {
-        const problems = (validate.errors ?? []).map(e => {
+        const problems = (validate.errors ?? []).map((e) => {
             const extra = e.keyword === "additionalProperties" ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : "";
             return `${e.instancePath || "/"} ${e.message}${extra}`;
         });
         throw new PolicyConfigError(`config for policy ${policy.name}: ${problems.join("; ")}`);
     }
-    const defaults = Object.fromEntries(Object.entries(schema.properties)
-        .filter(([, s]) => typeof s === "object" && s.default !== undefined)
-        .map(([k, s]) => [k, structuredClone((s as { default: unknown }).default)]));
+    const defaults = Object.fromEntries(
+        Object.entries(schema.properties)
+            .filter(([, s]) => typeof s === "object" && s.default !== undefined)
+            .map(([k, s]) => [k, structuredClone((s as { default: unknown }).default)]),
+    );
     return { ...defaults, ...given };
 }
 
@@ -121,16 +134,16 @@ export function resolvePolicies(config: PackConfig = {}, policyNames?: string[],
     if (config === null || typeof config !== "object" || Array.isArray(config)) {
         throw new PolicyConfigError("policy pack config must be a JSON object");
     }
-    const names = new Set(policies.map(p => p.name));
+    const names = new Set(policies.map((p) => p.name));
     for (const key of Object.keys(config)) {
         if (key !== "all" && !names.has(key)) {
             throw new PolicyConfigError(`config names policy ${JSON.stringify(key)}, which is not in the pack`);
         }
     }
     const allLevel = levelOf(config.all, "config all");
-    const globs = (policyNames ?? []).map(g => ({ glob: g, re: globToRegExp(g) }));
+    const globs = (policyNames ?? []).map((g) => ({ glob: g, re: globToRegExp(g) }));
     for (const { glob, re } of globs) {
-        if (!policies.some(p => re.test(p.name))) {
+        if (!policies.some((p) => re.test(p.name))) {
             throw new PolicyConfigError(`--policy ${JSON.stringify(glob)} matches no policy`);
         }
     }
@@ -139,7 +152,7 @@ export function resolvePolicies(config: PackConfig = {}, policyNames?: string[],
         const entry = config[policy.name];
         const options = optionsOf(policy, entry);
         const level = levelOf(entry, `config for policy ${policy.name}`) ?? allLevel ?? policy.enforcementLevel ?? packEnforcementLevel ?? "advisory";
-        if (level === "disabled" || (globs.length > 0 && !globs.some(g => g.re.test(policy.name)))) {
+        if (level === "disabled" || (globs.length > 0 && !globs.some((g) => g.re.test(policy.name)))) {
             continue;
         }
         // The engine reports a violation of a "remediate" policy as mandatory.
@@ -187,7 +200,7 @@ function runSync(policyName: string, where: string, fn: () => void | Promise<voi
 
 function toPolicyResources(resources: PlannedResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
-    const list = resources.map(r => {
+    const list = resources.map((r) => {
         const props = r.inputs as Record<string, any>;
         const pr: PolicyResource = {
             type: r.type,
@@ -197,8 +210,8 @@ function toPolicyResources(resources: PlannedResource[]): PolicyResource[] {
             opts: optsOf(r),
             dependencies: [],
             propertyDependencies: {},
-            isType: cls => isTypeOf(r.type, cls),
-            asType: (cls => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
+            isType: (cls) => isTypeOf(r.type, cls),
+            asType: ((cls) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
         };
         byUrn.set(r.urn, pr);
         return pr;
@@ -209,9 +222,9 @@ function toPolicyResources(resources: PlannedResource[]): PolicyResource[] {
         if (parent) {
             pr.parent = parent;
         }
-        pr.dependencies = r.dependencies.map(u => byUrn.get(u)).filter((d): d is PolicyResource => d !== undefined);
+        pr.dependencies = r.dependencies.map((u) => byUrn.get(u)).filter((d): d is PolicyResource => d !== undefined);
         for (const [prop, urns] of Object.entries(r.propertyDependencies ?? {})) {
-            pr.propertyDependencies[prop] = urns.map(u => byUrn.get(u)).filter((d): d is PolicyResource => d !== undefined);
+            pr.propertyDependencies[prop] = urns.map((u) => byUrn.get(u)).filter((d): d is PolicyResource => d !== undefined);
         }
     });
     return list;
@@ -220,14 +233,16 @@ function toPolicyResources(resources: PlannedResource[]): PolicyResource[] {
 /** Evaluates the policies over the resources; violations sorted by URN, then policy, then message. */
 export function evaluatePolicies(resources: PlannedResource[], options: EvaluateOptions = {}): Violation[] {
     const resolved = resolvePolicies(options.config, options.policyNames, options.policies);
-    const byUrn = new Map(resources.map(r => [r.urn, r]));
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const stackTags: ReadonlyMap<string, string> = new Map();
     const violations: Violation[] = [];
-    const reporter = (policy: string, level: Violation["level"], defaultUrn?: string): ReportViolation => (message, urn) => {
-        const target = urn ?? defaultUrn;
-        const r = target ? byUrn.get(target) : undefined;
-        violations.push({ policy, level, message, ...(target ? { urn: target } : {}), ...(r ? { type: r.type, name: r.name } : {}) });
-    };
+    const reporter =
+        (policy: string, level: Violation["level"], defaultUrn?: string): ReportViolation =>
+        (message, urn) => {
+            const target = urn ?? defaultUrn;
+            const r = target ? byUrn.get(target) : undefined;
+            violations.push({ policy, level, message, ...(target ? { urn: target } : {}), ...(r ? { type: r.type, name: r.name } : {}) });
+        };
 
     for (const { policy, level, config } of resolved) {
         const getConfig = <T extends object>() => structuredClone(config) as T;
@@ -245,10 +260,16 @@ export function evaluatePolicies(resources: PlannedResource[], options: Evaluate
                     }
                     const props = r.inputs as Record<string, any>;
                     const args: ResourceValidationArgs = {
-                        type: r.type, name: r.name, urn: r.urn, props, opts: optsOf(r), stackTags,
-                        isType: cls => isTypeOf(r.type, cls),
-                        asType: (cls => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
-                        getConfig, notApplicable,
+                        type: r.type,
+                        name: r.name,
+                        urn: r.urn,
+                        props,
+                        opts: optsOf(r),
+                        stackTags,
+                        isType: (cls) => isTypeOf(r.type, cls),
+                        asType: ((cls) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+                        getConfig,
+                        notApplicable,
                     };
                     runSync(policy.name, `resource ${r.urn}`, () => validation(args, report));
                 }
@@ -256,7 +277,7 @@ export function evaluatePolicies(resources: PlannedResource[], options: Evaluate
         } else {
             const stackPolicy = policy as StackValidationPolicy;
             const pulumiType = (stackPolicy.validateStack as { __pulumiType?: string }).__pulumiType;
-            if (pulumiType && !resources.some(r => r.type === pulumiType)) {
+            if (pulumiType && !resources.some((r) => r.type === pulumiType)) {
                 continue;
             }
             const args: StackValidationArgs = { resources: toPolicyResources(resources), stackTags, getConfig, notApplicable };

@@ -84,10 +84,13 @@ function yamlFiles(p: string): string[] {
     if (!stat.isDirectory()) {
         return [p];
     }
-    return fs.readdirSync(p).sort().flatMap(entry => {
-        const child = path.join(p, entry);
-        return fs.statSync(child).isDirectory() ? yamlFiles(child) : /\.ya?ml$/.test(entry) ? [child] : [];
-    });
+    return fs
+        .readdirSync(p)
+        .sort()
+        .flatMap((entry) => {
+            const child = path.join(p, entry);
+            return fs.statSync(child).isDirectory() ? yamlFiles(child) : /\.ya?ml$/.test(entry) ? [child] : [];
+        });
 }
 
 function checkObject(o: unknown, where: string): Record<string, any> {
@@ -131,7 +134,7 @@ export function loadObjects(paths: string[]): { files: string[]; objects: Loaded
 }
 
 export function toPlannedResources(objects: LoadedObject[], stack = "policy-check"): PlannedResource[] {
-    return objects.map(o => {
+    return objects.map((o) => {
         const type = typeToken(o.object.apiVersion, o.object.kind);
         return {
             urn: `urn:pulumi:${stack}::policy-check::${type}::${o.file}:${o.location}`,
@@ -150,7 +153,7 @@ export function formatViolation(v: Violation, byUrn: Map<string, LoadedObject>):
 }
 
 export function summary(violations: Violation[], resources: number, files: number, policies: number): string {
-    const mandatory = violations.filter(v => v.level === "mandatory").length;
+    const mandatory = violations.filter((v) => v.level === "mandatory").length;
     const checked = `${resources} object(s) in ${files} file(s) against ${policies} policies`;
     return violations.length === 0
         ? `policy-check: no violations; ${checked}.`
@@ -191,9 +194,9 @@ export function run(argv: string[], out: (line: string) => void, err: (line: str
             .map((v, i) => ({ v, i }))
             .sort((a, b) => (order.get(a.v.urn ?? "") ?? -1) - (order.get(b.v.urn ?? "") ?? -1) || a.i - b.i)
             .map(({ v }) => v);
-        violations.forEach(v => out(formatViolation(v, byUrn)));
+        violations.forEach((v) => out(formatViolation(v, byUrn)));
         out(summary(violations, objects.length, files.length, policyCount));
-        return violations.some(v => v.level === "mandatory") ? 1 : 0;
+        return violations.some((v) => v.level === "mandatory") ? 1 : 0;
     } catch (e) {
         if (e instanceof UsageError || e instanceof InputError || e instanceof PolicyConfigError) {
             err(`policy-check: ${e.message}`);
@@ -207,5 +210,9 @@ export function run(argv: string[], out: (line: string) => void, err: (line: str
 }
 
 if (require.main === module) {
-    process.exitCode = run(process.argv.slice(2), line => console.log(line), line => console.error(line));
+    process.exitCode = run(
+        process.argv.slice(2),
+        (line) => console.log(line),
+        (line) => console.error(line),
+    );
 }

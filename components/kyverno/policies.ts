@@ -13,7 +13,14 @@
  * pinned 1.19, and its pattern semantics (pkg/engine/pattern) can be checked here against the pack
  * with no Kyverno binary. Move to `policies.kyverno.io/v1` together with the Kyverno bump that drops it.
  */
-import { CONTAINER_LISTS, ContainerList, DOCKER_HUB, DOCKER_HUB_LEGACY_HOST, DOCKER_OFFICIAL_NAMESPACE, trustedRegistryProblem } from "../../policy-pack/conventions";
+import {
+    CONTAINER_LISTS,
+    ContainerList,
+    DOCKER_HUB,
+    DOCKER_HUB_LEGACY_HOST,
+    DOCKER_OFFICIAL_NAMESPACE,
+    trustedRegistryProblem,
+} from "../../policy-pack/conventions";
 
 /** Pulumi-free shape of a ClusterPolicy, as the CRD's openAPIV3Schema validates it. */
 export interface ClusterPolicyManifest {
@@ -122,35 +129,55 @@ export function kyvernoClusterPolicies(registries: readonly string[], excludedNa
         clusterPolicy(
             "require-resource-limits",
             "Require CPU and memory limits",
-            podRule("check-container-resources", "CPU and memory limits are required on every container and init container.", {
-                pattern: { spec: perContainer({ resources: { limits: { memory: "?*", cpu: "?*" } } }, ["containers", "initContainers"]) },
-            }, excludedNamespaces),
+            podRule(
+                "check-container-resources",
+                "CPU and memory limits are required on every container and init container.",
+                {
+                    pattern: { spec: perContainer({ resources: { limits: { memory: "?*", cpu: "?*" } } }, ["containers", "initContainers"]) },
+                },
+                excludedNamespaces,
+            ),
             { [AUTOGEN_CONTROLLERS_ANNOTATION]: "none" },
         ),
         clusterPolicy(
             "require-trusted-registry",
             "Require images from trusted registries",
-            podRule("check-image-registry", `Images must come from a trusted registry: ${registries.join(", ")}.`, {
-                pattern: { spec: perContainer({ image: registryPattern(registries) }) },
-            }, excludedNamespaces),
+            podRule(
+                "check-image-registry",
+                `Images must come from a trusted registry: ${registries.join(", ")}.`,
+                {
+                    pattern: { spec: perContainer({ image: registryPattern(registries) }) },
+                },
+                excludedNamespaces,
+            ),
         ),
         clusterPolicy(
             "disallow-privileged",
             "Disallow privileged containers",
-            podRule("check-privileged", "Privileged containers are not allowed.", {
-                pattern: { spec: perContainer({ "=(securityContext)": { "=(privileged)": "false" } }) },
-            }, excludedNamespaces),
+            podRule(
+                "check-privileged",
+                "Privileged containers are not allowed.",
+                {
+                    pattern: { spec: perContainer({ "=(securityContext)": { "=(privileged)": "false" } }) },
+                },
+                excludedNamespaces,
+            ),
         ),
         clusterPolicy(
             "disallow-root-user",
             "Disallow running as root",
             // Either the pod sets runAsNonRoot and no container turns it off, or every container sets it.
-            podRule("check-run-as-non-root", "Containers must run as non-root: set securityContext.runAsNonRoot to true.", {
-                anyPattern: [
-                    { spec: { securityContext: { runAsNonRoot: true }, ...perContainer({ "=(securityContext)": { "=(runAsNonRoot)": true } }) } },
-                    { spec: perContainer({ securityContext: { runAsNonRoot: true } }) },
-                ],
-            }, excludedNamespaces),
+            podRule(
+                "check-run-as-non-root",
+                "Containers must run as non-root: set securityContext.runAsNonRoot to true.",
+                {
+                    anyPattern: [
+                        { spec: { securityContext: { runAsNonRoot: true }, ...perContainer({ "=(securityContext)": { "=(runAsNonRoot)": true } }) } },
+                        { spec: perContainer({ securityContext: { runAsNonRoot: true } }) },
+                    ],
+                },
+                excludedNamespaces,
+            ),
         ),
     ];
 }

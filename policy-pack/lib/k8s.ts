@@ -109,7 +109,7 @@ export function exemptNamespacesSchema(defaults: NamespaceExemption[] = []): Pol
 export function skipExemptNamespace(args: ResourceValidationArgs): void {
     const { exemptNamespaces = [] } = args.getConfig<{ exemptNamespaces?: NamespaceExemption[] }>();
     const ns = namespaceOf(args.props);
-    const exemption = exemptNamespaces.find(e => e.namespace === ns);
+    const exemption = exemptNamespaces.find((e) => e.namespace === ns);
     if (exemption) {
         args.notApplicable(`namespace "${ns}" is exempt: ${exemption.reason}`);
     }

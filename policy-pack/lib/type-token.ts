@@ -3,9 +3,8 @@
 import { ResourceValidation } from "@pulumi/policy";
 
 export function validateResourceOfTypeToken(token: string, validate: ResourceValidation): ResourceValidation {
-    const fn: ResourceValidation = (args, reportViolation) => args.type === token
-        ? validate(args, reportViolation)
-        : args.notApplicable(`Policy only applies to resources of type '${token}'`);
+    const fn: ResourceValidation = (args, reportViolation) =>
+        args.type === token ? validate(args, reportViolation) : args.notApplicable(`Policy only applies to resources of type '${token}'`);
     (fn as { __pulumiType?: string }).__pulumiType = token;
     return fn;
 }

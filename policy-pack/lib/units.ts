@@ -23,7 +23,7 @@ export function parseQuantity(value: unknown): number | undefined {
     return base * (BINARY[suffix] ?? DECIMAL[suffix]);
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400 };
+const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400 };
 
 /**
  * A duration in seconds: a number or numeric string (seconds, as Vault's `max_ttl`) or a

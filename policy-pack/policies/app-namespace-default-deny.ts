@@ -7,8 +7,11 @@ import { objectName } from "../lib/k8s";
 
 /** An empty podSelector selects every pod of the namespace. */
 function selectsAllPods(selector: any): boolean {
-    return !selector || ((selector.matchLabels === undefined || Object.keys(selector.matchLabels ?? {}).length === 0)
-        && (selector.matchExpressions === undefined || (selector.matchExpressions ?? []).length === 0));
+    return (
+        !selector ||
+        ((selector.matchLabels === undefined || Object.keys(selector.matchLabels ?? {}).length === 0) &&
+            (selector.matchExpressions === undefined || (selector.matchExpressions ?? []).length === 0))
+    );
 }
 
 export const appNamespaceDefaultDeny: StackValidationPolicy = {
@@ -22,24 +25,32 @@ export const appNamespaceDefaultDeny: StackValidationPolicy = {
         },
     },
     validateStack: (args, reportViolation) => {
-        const { appNamespaceLabel = APP_NAMESPACE_LABEL, appNamespaceValue = "true" } =
-            args.getConfig<{ appNamespaceLabel?: string; appNamespaceValue?: string }>();
-        const appNamespaces = args.resources.filter(r => r.isType(k8s.core.v1.Namespace)
-            && r.props.metadata?.labels?.[appNamespaceLabel] === appNamespaceValue);
+        const { appNamespaceLabel = APP_NAMESPACE_LABEL, appNamespaceValue = "true" } = args.getConfig<{
+            appNamespaceLabel?: string;
+            appNamespaceValue?: string;
+        }>();
+        const appNamespaces = args.resources.filter(
+            (r) => r.isType(k8s.core.v1.Namespace) && r.props.metadata?.labels?.[appNamespaceLabel] === appNamespaceValue,
+        );
         if (appNamespaces.length === 0) {
             return args.notApplicable(`no Namespace is labeled ${appNamespaceLabel}=${appNamespaceValue}`);
         }
-        const denyAll = new Set(args.resources
-            .filter(r => r.isType(k8s.networking.v1.NetworkPolicy))
-            .filter(r => {
-                const types: string[] = r.props.spec?.policyTypes ?? [];
-                return selectsAllPods(r.props.spec?.podSelector) && types.includes("Ingress") && types.includes("Egress");
-            })
-            .map(r => r.props.metadata?.namespace ?? "default"));
+        const denyAll = new Set(
+            args.resources
+                .filter((r) => r.isType(k8s.networking.v1.NetworkPolicy))
+                .filter((r) => {
+                    const types: string[] = r.props.spec?.policyTypes ?? [];
+                    return selectsAllPods(r.props.spec?.podSelector) && types.includes("Ingress") && types.includes("Egress");
+                })
+                .map((r) => r.props.metadata?.namespace ?? "default"),
+        );
         for (const ns of appNamespaces) {
             const name = objectName(ns.props, ns.name);
             if (!denyAll.has(name)) {
-                reportViolation(`application namespace ${name} has no default-deny NetworkPolicy; add one in it with podSelector: {} and policyTypes: [Ingress, Egress].`, ns.urn);
+                reportViolation(
+                    `application namespace ${name} has no default-deny NetworkPolicy; add one in it with podSelector: {} and policyTypes: [Ingress, Egress].`,
+                    ns.urn,
+                );
             }
         }
     },

@@ -24,14 +24,18 @@ export const externalSecretLifecycle: ResourceValidationPolicy = {
             const spec = args.props.spec ?? {};
             const deletionPolicy = spec.target?.deletionPolicy;
             if (deletionPolicy !== "Retain") {
-                reportViolation(`spec.target.deletionPolicy is ${JSON.stringify(deletionPolicy ?? "unset")}; set it to "Retain" so the Secret survives a Vault outage.`);
+                reportViolation(
+                    `spec.target.deletionPolicy is ${JSON.stringify(deletionPolicy ?? "unset")}; set it to "Retain" so the Secret survives a Vault outage.`,
+                );
             }
             const raw = spec.refreshInterval;
             const seconds = parseDurationSeconds(raw);
             if (raw === undefined) {
                 reportViolation(`spec.refreshInterval is not set; set it explicitly, e.g. "1h".`);
             } else if (seconds === undefined || seconds === 0 || seconds > maxRefreshSeconds) {
-                reportViolation(`spec.refreshInterval is ${JSON.stringify(raw)}; set a refresh of at most ${maxRefreshSeconds} seconds, e.g. "1h" ("0" never refreshes).`);
+                reportViolation(
+                    `spec.refreshInterval is ${JSON.stringify(raw)}; set a refresh of at most ${maxRefreshSeconds} seconds, e.g. "1h" ("0" never refreshes).`,
+                );
             }
         }),
         validateResourceOfTypeToken("kubernetes:external-secrets.io/v1beta1:ExternalSecret", (_args, reportViolation) => {

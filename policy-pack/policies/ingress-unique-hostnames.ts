@@ -37,7 +37,13 @@ function claimsOf(resources: PolicyResource[]): Claim[] {
         if (HTTPROUTE_TYPES.includes(r.type)) {
             const hosts = unique(r.props.spec?.hostnames ?? []);
             return routeAttachments(r, gateways, namespaceLabels).flatMap((a) =>
-                hosts.map((host) => ({ host, frontend: `Gateway ${attachmentGateway(a)}`, claimant: `HTTPRoute ${idOf(r)}`, listener: attachmentKey(a), urn: r.urn })),
+                hosts.map((host) => ({
+                    host,
+                    frontend: `Gateway ${attachmentGateway(a)}`,
+                    claimant: `HTTPRoute ${idOf(r)}`,
+                    listener: attachmentKey(a),
+                    urn: r.urn,
+                })),
             );
         }
         return [];
@@ -67,7 +73,10 @@ export const ingressUniqueHostnames: StackValidationPolicy = {
             if (owner === undefined) {
                 frontends.set(c.host, c);
             } else if (owner.frontend !== c.frontend) {
-                report(`${c.claimant} serves host ${JSON.stringify(c.host)}, already served by ${owner.claimant}; give each hostname a single Ingress or Gateway.`, c.urn);
+                report(
+                    `${c.claimant} serves host ${JSON.stringify(c.host)}, already served by ${owner.claimant}; give each hostname a single Ingress or Gateway.`,
+                    c.urn,
+                );
                 continue;
             }
             if (c.listener !== undefined) {

@@ -19,7 +19,9 @@ export const namespacePsaLabels: ResourceValidationPolicy = {
                 description: "Namespaces allowed to enforce the privileged level, each with the reason.",
             },
             exemptionReasonAnnotation: {
-                type: "string", minLength: 1, default: PSA_EXEMPTION_REASON_ANNOTATION,
+                type: "string",
+                minLength: 1,
+                default: PSA_EXEMPTION_REASON_ANNOTATION,
                 description: "A Namespace annotated with a non-empty reason under this key may also enforce privileged.",
             },
         },
@@ -35,8 +37,10 @@ export const namespacePsaLabels: ResourceValidationPolicy = {
 type Metadata = { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> } | undefined;
 
 function checkPsaLabels(metadata: Metadata, requireEnforce: boolean, args: ResourceValidationArgs, reportViolation: ReportViolation): void {
-    const { privilegedNamespaces = [], exemptionReasonAnnotation = PSA_EXEMPTION_REASON_ANNOTATION } =
-        args.getConfig<{ privilegedNamespaces?: NamespaceExemption[]; exemptionReasonAnnotation?: string }>();
+    const { privilegedNamespaces = [], exemptionReasonAnnotation = PSA_EXEMPTION_REASON_ANNOTATION } = args.getConfig<{
+        privilegedNamespaces?: NamespaceExemption[];
+        exemptionReasonAnnotation?: string;
+    }>();
     const name = objectName({ metadata }, args.name);
     const labels: Record<string, string> = metadata?.labels ?? {};
     const enforce = labels[`${PSA_LABEL_PREFIX}enforce`];
@@ -50,7 +54,7 @@ function checkPsaLabels(metadata: Metadata, requireEnforce: boolean, args: Resou
         }
     }
     const recorded = String(metadata?.annotations?.[exemptionReasonAnnotation] ?? "").trim() !== "";
-    if (enforce === "privileged" && !recorded && !privilegedNamespaces.some(p => p.namespace === name)) {
+    if (enforce === "privileged" && !recorded && !privilegedNamespaces.some((p) => p.namespace === name)) {
         reportViolation(
             `metadata.labels["${PSA_LABEL_PREFIX}enforce"] is "privileged" on namespace ${name}; use "baseline", or record why: ` +
                 `annotate it with ${exemptionReasonAnnotation} or list it in this policy's privilegedNamespaces.`,

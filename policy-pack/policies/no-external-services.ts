@@ -4,7 +4,11 @@ import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { exemptNamespacesSchema, namespaceOf, objectName, skipExemptNamespace } from "../lib/k8s";
 
-interface AllowedService { namespace: string; name: string; reason: string }
+interface AllowedService {
+    namespace: string;
+    name: string;
+    reason: string;
+}
 
 export const noExternalServices: ResourceValidationPolicy = {
     name: "no-external-services",
@@ -20,7 +24,11 @@ export const noExternalServices: ResourceValidationPolicy = {
                 description: "Individual Services allowed to be exposed, each with the reason.",
                 items: {
                     type: "object",
-                    properties: { namespace: { type: "string", minLength: 1 }, name: { type: "string", minLength: 1 }, reason: { type: "string", minLength: 1 } },
+                    properties: {
+                        namespace: { type: "string", minLength: 1 },
+                        name: { type: "string", minLength: 1 },
+                        reason: { type: "string", minLength: 1 },
+                    },
                     required: ["namespace", "name", "reason"],
                     additionalProperties: false,
                 },
@@ -33,7 +41,7 @@ export const noExternalServices: ResourceValidationPolicy = {
         const { allowedServices = [] } = args.getConfig<{ allowedServices?: AllowedService[] }>();
         const ns = namespaceOf(svc);
         const name = objectName(svc, args.name);
-        if (allowedServices.some(a => a.namespace === ns && a.name === name)) {
+        if (allowedServices.some((a) => a.namespace === ns && a.name === name)) {
             return;
         }
         const fix = `use type ClusterIP behind the Gateway, or allow ${ns}/${name} in this policy's allowedServices with a reason.`;

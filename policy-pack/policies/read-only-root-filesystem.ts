@@ -9,7 +9,9 @@ export const readOnlyRootFilesystem = workloadPolicy({
     validate: (pod, _args, reportViolation) => {
         for (const c of containersOf(pod)) {
             if (c.container.securityContext?.readOnlyRootFilesystem !== true) {
-                reportViolation(`${c.path}.securityContext.readOnlyRootFilesystem is not true; set it to true and mount an emptyDir where the container writes.`);
+                reportViolation(
+                    `${c.path}.securityContext.readOnlyRootFilesystem is not true; set it to true and mount an emptyDir where the container writes.`,
+                );
             }
         }
     },

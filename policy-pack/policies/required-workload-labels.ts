@@ -18,9 +18,9 @@ export const requiredWorkloadLabels = workloadPolicy({
     validate: (_pod, args, reportViolation) => {
         const { labels = DEFAULT_REQUIRED_LABELS } = args.getConfig<{ labels?: string[] }>();
         const present = args.props?.metadata?.labels ?? {};
-        const missing = labels.filter(l => typeof present[l] !== "string" || present[l] === "");
+        const missing = labels.filter((l) => typeof present[l] !== "string" || present[l] === "");
         if (missing.length > 0) {
-            reportViolation(`metadata.labels is missing ${missing.map(l => JSON.stringify(l)).join(", ")}; add them (label standard: ${labels.join(", ")}).`);
+            reportViolation(`metadata.labels is missing ${missing.map((l) => JSON.stringify(l)).join(", ")}; add them (label standard: ${labels.join(", ")}).`);
         }
     },
 });

@@ -16,8 +16,11 @@ export const tlsPrivateKeyStrength: ResourceValidationPolicy = {
         },
     },
     validateResource: validateResourceOfTypeToken("tls:index/privateKey:PrivateKey", (args, reportViolation) => {
-        const { minRsaBits = 2048, allowedEcdsaCurves = DEFAULT_CURVES, allowEd25519 = true } =
-            args.getConfig<{ minRsaBits?: number; allowedEcdsaCurves?: string[]; allowEd25519?: boolean }>();
+        const {
+            minRsaBits = 2048,
+            allowedEcdsaCurves = DEFAULT_CURVES,
+            allowEd25519 = true,
+        } = args.getConfig<{ minRsaBits?: number; allowedEcdsaCurves?: string[]; allowEd25519?: boolean }>();
         const { algorithm, rsaBits = 2048, ecdsaCurve = "P224" } = args.props; // provider defaults
         if (algorithm === "RSA") {
             if (rsaBits < minRsaBits) {

@@ -425,7 +425,10 @@ describe("config/validate: trusted registries", () => {
 
     it("refuses an lbPool that holds only the mesh IP: the Gateway needs an address of the general pool", () => {
         const errors = errorsFor(mgmtWith((r) => (r.network = { ...r.network, lbPool: "192.168.64.200-192.168.64.200" })));
-        assert.deepStrictEqual(errors.map((e) => e.key), ["platform:network.lbPool"]);
+        assert.deepStrictEqual(
+            errors.map((e) => e.key),
+            ["platform:network.lbPool"],
+        );
         assert.match(errors[0].message, /holds only network\.clusterMeshIp/);
     });
 

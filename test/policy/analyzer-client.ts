@@ -24,20 +24,29 @@ export type Level = "advisory" | "mandatory" | "remediate" | "disabled";
 /** As @pulumi/policy protoutil.js convertEnforcementLevel / mapEnforcementLevel. */
 export function levelFromProto(value: number): Level {
     switch (value) {
-        case analyzerpb.EnforcementLevel.ADVISORY: return "advisory";
-        case analyzerpb.EnforcementLevel.MANDATORY: return "mandatory";
-        case analyzerpb.EnforcementLevel.REMEDIATE: return "remediate";
-        case analyzerpb.EnforcementLevel.DISABLED: return "disabled";
-        default: throw new Error(`unknown enforcement level ${value}`);
+        case analyzerpb.EnforcementLevel.ADVISORY:
+            return "advisory";
+        case analyzerpb.EnforcementLevel.MANDATORY:
+            return "mandatory";
+        case analyzerpb.EnforcementLevel.REMEDIATE:
+            return "remediate";
+        case analyzerpb.EnforcementLevel.DISABLED:
+            return "disabled";
+        default:
+            throw new Error(`unknown enforcement level ${value}`);
     }
 }
 
 export function levelToProto(level: Level): number {
     switch (level) {
-        case "advisory": return analyzerpb.EnforcementLevel.ADVISORY;
-        case "mandatory": return analyzerpb.EnforcementLevel.MANDATORY;
-        case "remediate": return analyzerpb.EnforcementLevel.REMEDIATE;
-        case "disabled": return analyzerpb.EnforcementLevel.DISABLED;
+        case "advisory":
+            return analyzerpb.EnforcementLevel.ADVISORY;
+        case "mandatory":
+            return analyzerpb.EnforcementLevel.MANDATORY;
+        case "remediate":
+            return analyzerpb.EnforcementLevel.REMEDIATE;
+        case "disabled":
+            return analyzerpb.EnforcementLevel.DISABLED;
     }
 }
 
@@ -119,12 +128,16 @@ export class AnalyzerServer {
      */
     async start(opts: { packDir?: string; engine?: boolean } = {}, timeoutMs = 180000): Promise<void> {
         const cwd = opts.packDir ?? PACK_DIR;
-        const args = opts.engine ? [path.join(cwd, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack"), "127.0.0.1:0", "."] : ["-r", "ts-node/register/transpile-only", "index.ts"];
+        const args = opts.engine
+            ? [path.join(cwd, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack"), "127.0.0.1:0", "."]
+            : ["-r", "ts-node/register/transpile-only", "index.ts"];
         // Nothing of this test process's module setup may leak into the pack's.
         const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TS_NODE_|NODE_OPTIONS$|NODE_PATH$)/.test(k)));
         const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
         this.child = child;
-        child.stderr!.on("data", chunk => { this.stderr += chunk; });
+        child.stderr!.on("data", (chunk) => {
+            this.stderr += chunk;
+        });
         const port = await new Promise<number>((resolve, reject) => {
             let out = "";
             const timer = setTimeout(() => fail(new Error(`analyzer printed no port within ${timeoutMs} ms`)), timeoutMs);
@@ -134,7 +147,7 @@ export class AnalyzerServer {
             };
             child.on("error", fail);
             child.on("exit", (code, signal) => fail(new Error(`analyzer exited (code ${code}, signal ${signal}) before printing its port`)));
-            child.stdout!.on("data", chunk => {
+            child.stdout!.on("data", (chunk) => {
                 out += chunk;
                 const m = /^(\d+)\s*$/m.exec(out);
                 if (m) {
@@ -175,7 +188,10 @@ export class AnalyzerServer {
         const info: any = await this.call("getAnalyzerInfo", new Empty());
         const initialConfig: AnalyzerInfo["initialConfig"] = {};
         for (const [k, v] of info.getInitialconfigMap().entries()) {
-            initialConfig[k] = { enforcementLevel: levelFromProto(v.getEnforcementlevel()), ...(v.hasProperties() ? { properties: v.getProperties().toJavaScript() } : {}) };
+            initialConfig[k] = {
+                enforcementLevel: levelFromProto(v.getEnforcementlevel()),
+                ...(v.hasProperties() ? { properties: v.getProperties().toJavaScript() } : {}),
+            };
         }
         return {
             name: info.getName(),
@@ -183,11 +199,17 @@ export class AnalyzerServer {
                 name: p.getName(),
                 description: p.getDescription(),
                 enforcementLevel: levelFromProto(p.getEnforcementlevel()),
-                policyType: p.getPolicyType() === analyzerpb.PolicyType.POLICY_TYPE_RESOURCE ? "resource"
-                    : p.getPolicyType() === analyzerpb.PolicyType.POLICY_TYPE_STACK ? "stack" : "unknown",
-                ...(p.hasConfigschema() ? {
-                    configSchema: { properties: p.getConfigschema().getProperties().toJavaScript(), required: p.getConfigschema().getRequiredList() },
-                } : {}),
+                policyType:
+                    p.getPolicyType() === analyzerpb.PolicyType.POLICY_TYPE_RESOURCE
+                        ? "resource"
+                        : p.getPolicyType() === analyzerpb.PolicyType.POLICY_TYPE_STACK
+                          ? "stack"
+                          : "unknown",
+                ...(p.hasConfigschema()
+                    ? {
+                          configSchema: { properties: p.getConfigschema().getProperties().toJavaScript(), required: p.getConfigschema().getRequiredList() },
+                      }
+                    : {}),
             })),
             initialConfig,
         };
@@ -220,25 +242,27 @@ export class AnalyzerServer {
     /** AnalyzeStack RPC: the stack policies on every resource, with parents and dependencies. */
     async analyzeStack(resources: PlannedResource[]): Promise<Diagnostic[]> {
         const req = new analyzerpb.AnalyzeStackRequest();
-        req.setResourcesList(resources.map(r => {
-            const ar = new analyzerpb.AnalyzerResource();
-            ar.setType(r.type);
-            ar.setProperties(toStruct(r.inputs));
-            ar.setUrn(r.urn);
-            ar.setName(r.name);
-            ar.setOptions(optionsOf(r));
-            if (r.parent) {
-                ar.setParent(r.parent);
-            }
-            ar.setDependenciesList(r.dependencies);
-            const deps = ar.getPropertydependenciesMap();
-            for (const [prop, urns] of Object.entries(r.propertyDependencies ?? {})) {
-                const pd = new analyzerpb.AnalyzerPropertyDependencies();
-                pd.setUrnsList(urns);
-                deps.set(prop, pd);
-            }
-            return ar;
-        }));
+        req.setResourcesList(
+            resources.map((r) => {
+                const ar = new analyzerpb.AnalyzerResource();
+                ar.setType(r.type);
+                ar.setProperties(toStruct(r.inputs));
+                ar.setUrn(r.urn);
+                ar.setName(r.name);
+                ar.setOptions(optionsOf(r));
+                if (r.parent) {
+                    ar.setParent(r.parent);
+                }
+                ar.setDependenciesList(r.dependencies);
+                const deps = ar.getPropertydependenciesMap();
+                for (const [prop, urns] of Object.entries(r.propertyDependencies ?? {})) {
+                    const pd = new analyzerpb.AnalyzerPropertyDependencies();
+                    pd.setUrnsList(urns);
+                    deps.set(prop, pd);
+                }
+                return ar;
+            }),
+        );
         return diagnosticsOf(await this.call("analyzeStack", req));
     }
 
@@ -253,7 +277,7 @@ export class AnalyzerServer {
                 out.push({ ...d, urn: d.urn || r.urn });
             }
         }
-        out.push(...await this.analyzeStack(resources));
+        out.push(...(await this.analyzeStack(resources)));
         return out;
     }
 }

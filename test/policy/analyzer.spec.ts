@@ -9,7 +9,7 @@ import { planShipped } from "../support/offline";
 import { AnalyzerServer, Diagnostic, engineConfig } from "./analyzer-client";
 import { gatewayApi } from "./helpers";
 
-const descriptions = new Map(policies.map(p => [p.name, p.description]));
+const descriptions = new Map(policies.map((p) => [p.name, p.description]));
 const isMandatory = (level: string) => level === "mandatory";
 
 let seq = 0;
@@ -50,13 +50,24 @@ function fixtures(): Fixture[] {
         {
             title: "a privileged Deployment",
             resource: k8sObject({
-                apiVersion: "apps/v1", kind: "Deployment",
+                apiVersion: "apps/v1",
+                kind: "Deployment",
                 metadata: { name: "priv", namespace: "apps", labels: LABELS },
                 spec: {
                     selector: { matchLabels: { app: "priv" } },
                     template: {
                         metadata: { labels: { app: "priv" } },
-                        spec: { ...compliantPodSpec(), containers: [{ name: "c", image: "harbor.local.dev/platform/agent:2.0.1", resources: LIMITS, securityContext: { ...RESTRICTED_SC, privileged: true } }] },
+                        spec: {
+                            ...compliantPodSpec(),
+                            containers: [
+                                {
+                                    name: "c",
+                                    image: "harbor.local.dev/platform/agent:2.0.1",
+                                    resources: LIMITS,
+                                    securityContext: { ...RESTRICTED_SC, privileged: true },
+                                },
+                            ],
+                        },
                     },
                 },
             }),
@@ -65,12 +76,22 @@ function fixtures(): Fixture[] {
         {
             title: "a Pod with a hostPath volume and hostNetwork",
             resource: k8sObject({
-                apiVersion: "v1", kind: "Pod", metadata: { name: "node-agent", namespace: "apps", labels: LABELS },
+                apiVersion: "v1",
+                kind: "Pod",
+                metadata: { name: "node-agent", namespace: "apps", labels: LABELS },
                 spec: {
                     ...compliantPodSpec(),
                     hostNetwork: true,
                     volumes: [{ name: "host", hostPath: { path: "/var/log" } }],
-                    containers: [{ name: "agent", image: "harbor.local.dev/platform/agent:2.0.1", resources: LIMITS, securityContext: RESTRICTED_SC, volumeMounts: [{ name: "host", mountPath: "/host" }] }],
+                    containers: [
+                        {
+                            name: "agent",
+                            image: "harbor.local.dev/platform/agent:2.0.1",
+                            resources: LIMITS,
+                            securityContext: RESTRICTED_SC,
+                            volumeMounts: [{ name: "host", mountPath: "/host" }],
+                        },
+                    ],
                 },
             }),
             expect: ["pss-baseline-host-namespaces", "pss-baseline-host-path-volumes", "pss-restricted-volume-types"],
@@ -78,24 +99,52 @@ function fixtures(): Fixture[] {
         {
             title: "a CronJob running docker.io/nginx:latest",
             resource: k8sObject({
-                apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "nightly", namespace: "apps", labels: LABELS },
+                apiVersion: "batch/v1",
+                kind: "CronJob",
+                metadata: { name: "nightly", namespace: "apps", labels: LABELS },
                 spec: {
                     schedule: "0 3 * * *",
-                    jobTemplate: { spec: { template: { metadata: { labels: { app: "nightly" } }, spec: { ...compliantPodSpec(), restartPolicy: "OnFailure", containers: [{ name: "job", image: "docker.io/nginx:latest", resources: LIMITS, securityContext: RESTRICTED_SC }] } } } },
+                    jobTemplate: {
+                        spec: {
+                            template: {
+                                metadata: { labels: { app: "nightly" } },
+                                spec: {
+                                    ...compliantPodSpec(),
+                                    restartPolicy: "OnFailure",
+                                    containers: [{ name: "job", image: "docker.io/nginx:latest", resources: LIMITS, securityContext: RESTRICTED_SC }],
+                                },
+                            },
+                        },
+                    },
                 },
             }),
             expect: ["no-latest-image-tag"],
         },
         {
             title: "a LoadBalancer Service",
-            resource: k8sObject({ apiVersion: "v1", kind: "Service", metadata: { name: "cart-public", namespace: "shop" }, spec: { type: "LoadBalancer", selector: { app: "cart" }, ports: [{ port: 80, targetPort: 8080 }] } }),
+            resource: k8sObject({
+                apiVersion: "v1",
+                kind: "Service",
+                metadata: { name: "cart-public", namespace: "shop" },
+                spec: { type: "LoadBalancer", selector: { app: "cart" }, ports: [{ port: 80, targetPort: 8080 }] },
+            }),
             expect: ["no-external-services"],
         },
         {
             title: "an http-only Ingress",
             resource: k8sObject({
-                apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "web", namespace: "apps" },
-                spec: { ingressClassName: "nginx", rules: [{ host: "web.apps.local.dev", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }] } }] },
+                apiVersion: "networking.k8s.io/v1",
+                kind: "Ingress",
+                metadata: { name: "web", namespace: "apps" },
+                spec: {
+                    ingressClassName: "nginx",
+                    rules: [
+                        {
+                            host: "web.apps.local.dev",
+                            http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }] },
+                        },
+                    ],
+                },
             }),
             expect: ["ingress-https-only"],
         },
@@ -111,7 +160,12 @@ function fixtures(): Fixture[] {
         },
         {
             title: "a helm.v3.Release without a version from an http repository",
-            resource: resource("kubernetes:helm.sh/v3:Release", "ingress-nginx", { chart: "ingress-nginx", namespace: "ingress", repositoryOpts: { repo: "http://charts.example.com/ingress-nginx" }, values: { controller: { replicaCount: 2 } } }),
+            resource: resource("kubernetes:helm.sh/v3:Release", "ingress-nginx", {
+                chart: "ingress-nginx",
+                namespace: "ingress",
+                repositoryOpts: { repo: "http://charts.example.com/ingress-nginx" },
+                values: { controller: { replicaCount: 2 } },
+            }),
             expect: ["helm-chart-pinned"],
         },
         {
@@ -133,27 +187,47 @@ function fixtures(): Fixture[] {
  * route claiming the Ingresses' host.
  */
 function stackFixture(): PlannedResource[] {
-    const appNs = (name: string) => k8sObject({
-        apiVersion: "v1", kind: "Namespace",
-        metadata: { name, labels: { "platform.example/app-namespace": "true", "pod-security.kubernetes.io/enforce": "restricted" } },
-    });
+    const appNs = (name: string) =>
+        k8sObject({
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: { name, labels: { "platform.example/app-namespace": "true", "pod-security.kubernetes.io/enforce": "restricted" } },
+        });
     const shop = appNs("shop");
     const cart = appNs("cart");
-    const denyAll = k8sObject({
-        apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "default-deny", namespace: "cart" },
-        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-    }, { parent: cart.urn, dependencies: [cart.urn], propertyDependencies: { metadata: [cart.urn] } });
-    const ingress = (name: string, namespace: string) => k8sObject({
-        apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name, namespace },
-        spec: {
-            tls: [{ hosts: ["shop.apps.local.dev"], secretName: `${name}-tls` }],
-            rules: [{ host: "shop.apps.local.dev", http: { paths: [{ path: `/${name}`, pathType: "Prefix", backend: { service: { name, port: { number: 80 } } } }] } }],
+    const denyAll = k8sObject(
+        {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: "default-deny", namespace: "cart" },
+            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
         },
-    }, { dependencies: [shop.urn] });
+        { parent: cart.urn, dependencies: [cart.urn], propertyDependencies: { metadata: [cart.urn] } },
+    );
+    const ingress = (name: string, namespace: string) =>
+        k8sObject(
+            {
+                apiVersion: "networking.k8s.io/v1",
+                kind: "Ingress",
+                metadata: { name, namespace },
+                spec: {
+                    tls: [{ hosts: ["shop.apps.local.dev"], secretName: `${name}-tls` }],
+                    rules: [
+                        {
+                            host: "shop.apps.local.dev",
+                            http: { paths: [{ path: `/${name}`, pathType: "Prefix", backend: { service: { name, port: { number: 80 } } } }] },
+                        },
+                    ],
+                },
+            },
+            { dependencies: [shop.urn] },
+        );
     const plainHttp = gatewayApi.redirect();
     plainHttp.metadata.name = "plain-http";
     plainHttp.spec.rules = [{ backendRefs: [{ name: "web", port: 80 }] }];
-    const gateway = [gatewayApi.gateway(), gatewayApi.redirect(), plainHttp, gatewayApi.route("shop", "shop", ["shop.apps.local.dev"])].map((o) => k8sObject(o));
+    const gateway = [gatewayApi.gateway(), gatewayApi.redirect(), plainHttp, gatewayApi.route("shop", "shop", ["shop.apps.local.dev"])].map((o) =>
+        k8sObject(o),
+    );
     return [shop, cart, denyAll, ingress("storefront", "shop"), ingress("checkout", "shop"), ...gateway];
 }
 
@@ -173,8 +247,8 @@ function fromAnalyzer(d: Diagnostic): Finding {
 
 const fromEvaluator = (v: Violation): Finding => ({ policy: v.policy, level: v.level, message: v.message, urn: v.urn ?? "" });
 
-const sortFindings = (fs: Finding[]) => [...fs].sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0);
-const pairs = (fs: Finding[]) => [...new Set(fs.map(f => `${f.policy} [${f.level}]`))].sort();
+const sortFindings = (fs: Finding[]) => [...fs].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
+const pairs = (fs: Finding[]) => [...new Set(fs.map((f) => `${f.policy} [${f.level}]`))].sort();
 
 describe("policy evaluator vs the real CrossGuard analyzer (@pulumi/policy gRPC server)", function () {
     this.timeout(120000);
@@ -207,13 +281,20 @@ describe("policy evaluator vs the real CrossGuard analyzer (@pulumi/policy gRPC 
     it("GetAnalyzerInfo lists exactly the pack's policies, with their levels, descriptions and config schemas", async () => {
         const info = await server.getAnalyzerInfo();
         assert.equal(info.name, "platform-security");
-        assert.deepEqual(info.policies.map(p => p.name), policies.map(p => p.name));
+        assert.deepEqual(
+            info.policies.map((p) => p.name),
+            policies.map((p) => p.name),
+        );
         for (const p of policies) {
-            const served = info.policies.find(i => i.name === p.name)!;
+            const served = info.policies.find((i) => i.name === p.name)!;
             assert.equal(served.enforcementLevel, p.enforcementLevel ?? packEnforcementLevel, `level of ${p.name}`);
             assert.equal(served.description, p.description, `description of ${p.name}`);
             assert.equal(served.policyType, "validateStack" in p ? "stack" : "resource", `type of ${p.name}`);
-            assert.deepEqual(served.configSchema?.properties, p.configSchema ? JSON.parse(JSON.stringify(p.configSchema.properties)) : undefined, `config schema of ${p.name}`);
+            assert.deepEqual(
+                served.configSchema?.properties,
+                p.configSchema ? JSON.parse(JSON.stringify(p.configSchema.properties)) : undefined,
+                `config schema of ${p.name}`,
+            );
         }
     });
 
@@ -223,12 +304,15 @@ describe("policy evaluator vs the real CrossGuard analyzer (@pulumi/policy gRPC 
             if (f.expect.length === 0) {
                 assert.deepEqual(analyzer, [], "analyzer diagnostics on a compliant resource");
             }
-            const names = new Set(analyzer.map(d => d.policy));
+            const names = new Set(analyzer.map((d) => d.policy));
             for (const name of f.expect) {
                 assert.ok(names.has(name), `analyzer did not report ${name}; it reported ${pairs(analyzer).join(", ") || "nothing"}`);
             }
             assertAgree(analyzer, evaluator);
-            assert.ok(analyzer.every(d => d.urn === f.resource.urn), "every diagnostic belongs to the analyzed resource");
+            assert.ok(
+                analyzer.every((d) => d.urn === f.resource.urn),
+                "every diagnostic belongs to the analyzed resource",
+            );
         });
     }
 
@@ -236,18 +320,21 @@ describe("policy evaluator vs the real CrossGuard analyzer (@pulumi/policy gRPC 
         const stack = stackFixture();
         const { analyzer, evaluator } = await both(stack);
         const stackPolicies = ["ingress-unique-hostnames", "httproute-https-only", "app-namespace-default-deny"];
-        const stackFindings = analyzer.filter(d => stackPolicies.includes(d.policy));
-        assert.deepEqual(stackFindings.map(d => [d.policy, d.urn]).sort(), [
-            ["app-namespace-default-deny", stack[0].urn], // shop has no default-deny NetworkPolicy; cart has one
-            ["ingress-unique-hostnames", stack[4].urn], // the second Ingress claiming shop.apps.local.dev
-            ["httproute-https-only", stack[7].urn], // plain-http serves a backend on the HTTP listener
-            ["ingress-unique-hostnames", stack[8].urn], // the HTTPRoute claiming the Ingresses' host
-        ].sort());
+        const stackFindings = analyzer.filter((d) => stackPolicies.includes(d.policy));
+        assert.deepEqual(
+            stackFindings.map((d) => [d.policy, d.urn]).sort(),
+            [
+                ["app-namespace-default-deny", stack[0].urn], // shop has no default-deny NetworkPolicy; cart has one
+                ["ingress-unique-hostnames", stack[4].urn], // the second Ingress claiming shop.apps.local.dev
+                ["httproute-https-only", stack[7].urn], // plain-http serves a backend on the HTTP listener
+                ["ingress-unique-hostnames", stack[8].urn], // the HTTPRoute claiming the Ingresses' host
+            ].sort(),
+        );
         assertAgree(analyzer, evaluator);
     });
 
     it("agrees on every fixture previewed together as one stack", async () => {
-        const resources = [...fixtures().map(f => f.resource), ...stackFixture()];
+        const resources = [...fixtures().map((f) => f.resource), ...stackFixture()];
         const { analyzer, evaluator } = await both(resources);
         assertAgree(analyzer, evaluator);
     });
@@ -261,7 +348,10 @@ describe("policy evaluator vs the real CrossGuard analyzer (@pulumi/policy gRPC 
     });
 
     it("reports at least one mandatory diagnostic overall (sanity)", async () => {
-        const diagnostics = await server.preview(fixtures().map(f => f.resource));
-        assert.ok(diagnostics.some(d => isMandatory(d.enforcementLevel)), `no mandatory diagnostic among ${diagnostics.length}`);
+        const diagnostics = await server.preview(fixtures().map((f) => f.resource));
+        assert.ok(
+            diagnostics.some((d) => isMandatory(d.enforcementLevel)),
+            `no mandatory diagnostic among ${diagnostics.length}`,
+        );
     });
 });

@@ -23,8 +23,12 @@ describe("policy-check CLI", function () {
     });
 
     it("parses repeated --policy, --config=FILE and rejects unknown options and missing paths", () => {
-        assert.deepEqual(parseArgs(["a.yaml", "--policy", "pss-*", "--policy=no-*", "--config=c.json", "dir"]),
-            { paths: ["a.yaml", "dir"], policyGlobs: ["pss-*", "no-*"], configFile: "c.json", help: false });
+        assert.deepEqual(parseArgs(["a.yaml", "--policy", "pss-*", "--policy=no-*", "--config=c.json", "dir"]), {
+            paths: ["a.yaml", "dir"],
+            policyGlobs: ["pss-*", "no-*"],
+            configFile: "c.json",
+            help: false,
+        });
         assert.throws(() => parseArgs(["--bogus", "a.yaml"]), UsageError);
         assert.throws(() => parseArgs(["--policy"]), UsageError);
         assert.throws(() => parseArgs([]), /no files or directories given/);
@@ -67,7 +71,10 @@ describe("policy-check CLI", function () {
     it("applies --config levels and options (all advisory, one mandatory, an allowed Service)", () => {
         const r = cli(`${FIX}/bad.yaml`, "--config", `${FIX}/privileged-advisory.json`);
         assert.equal(r.code, 1);
-        assert.deepEqual(r.out.slice(0, -1).map(l => l.split(" ").slice(2, 4).join(" ")), ["[mandatory] pss-baseline-privileged:"]);
+        assert.deepEqual(
+            r.out.slice(0, -1).map((l) => l.split(" ").slice(2, 4).join(" ")),
+            ["[mandatory] pss-baseline-privileged:"],
+        );
         const advisory = cli(`${FIX}/list.yaml`, "--config", `${FIX}/privileged-advisory.json`);
         assert.equal(advisory.code, 0, "no-latest-image-tag is advisory under all: advisory");
         assert.match(advisory.out[0], /\[advisory\] no-latest-image-tag/);
@@ -76,7 +83,10 @@ describe("policy-check CLI", function () {
     it("expands List items, locating them as <doc>.items[<i>]", () => {
         const r = cli(`${FIX}/list.yaml`);
         assert.equal(r.code, 1);
-        assert.deepEqual(r.out.map(l => l.split(" ").slice(0, 2).join(" ")), [`${FIX}/list.yaml:0.items[1] CronJob/report`, "policy-check: 1"]);
+        assert.deepEqual(
+            r.out.map((l) => l.split(" ").slice(0, 2).join(" ")),
+            [`${FIX}/list.yaml:0.items[1] CronJob/report`, "policy-check: 1"],
+        );
         assert.match(r.out[1], /2 object\(s\) in 1 file\(s\)/);
     });
 

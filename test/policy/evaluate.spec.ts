@@ -9,7 +9,7 @@ import { evaluatePolicies, globToRegExp, PlannedResource, PolicyConfigError, res
 import { check, compliantDeployment, REPO_ROOT, resourceOf } from "./helpers";
 
 const lbService = { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "apps" }, spec: { type: "LoadBalancer" } };
-const levelOf = (config: Record<string, unknown>) => check("no-external-services", lbService, config).map(v => v.level);
+const levelOf = (config: Record<string, unknown>) => check("no-external-services", lbService, config).map((v) => v.level);
 
 describe("evaluatePolicies", () => {
     it("passes a fully compliant workload under every policy", () => {
@@ -18,8 +18,8 @@ describe("evaluatePolicies", () => {
 
     describe("enforcement levels", () => {
         it("uses the policy's own level by default", () => assert.deepEqual(levelOf({}), ["mandatory"]));
-        it("lets \"all\" override it", () => assert.deepEqual(levelOf({ all: "advisory" }), ["advisory"]));
-        it("lets the policy's entry override \"all\"", () => {
+        it('lets "all" override it', () => assert.deepEqual(levelOf({ all: "advisory" }), ["advisory"]));
+        it('lets the policy\'s entry override "all"', () => {
             assert.deepEqual(levelOf({ all: "advisory", "no-external-services": "mandatory" }), ["mandatory"]);
             assert.deepEqual(levelOf({ all: "advisory", "no-external-services": { enforcementLevel: "mandatory" } }), ["mandatory"]);
         });
@@ -41,15 +41,24 @@ describe("evaluatePolicies", () => {
             assert.deepEqual(defaults.config, { minLength: 20 });
         });
         it("validates options against the policy's configSchema", () => {
-            assert.throws(() => resolvePolicies({ "random-password-length": { minLength: "20" } }), /config for policy random-password-length: \/minLength must be integer/);
+            assert.throws(
+                () => resolvePolicies({ "random-password-length": { minLength: "20" } }),
+                /config for policy random-password-length: \/minLength must be integer/,
+            );
             assert.throws(() => resolvePolicies({ "random-password-length": { minLenght: 20 } }), /must NOT have additional properties \(minLenght\)/);
-            assert.throws(() => resolvePolicies({ "pss-baseline-privileged": { exemptNamespaces: [{ namespace: "x" }] } }), /must have required property 'reason'/);
+            assert.throws(
+                () => resolvePolicies({ "pss-baseline-privileged": { exemptNamespaces: [{ namespace: "x" }] } }),
+                /must have required property 'reason'/,
+            );
         });
         it("rejects config for a policy that is not in the pack", () => {
             assert.throws(() => resolvePolicies({ "no-such-policy": "mandatory" }), /not in the pack/);
         });
         it("filters policies by glob and rejects a glob that matches nothing", () => {
-            assert.deepEqual(resolvePolicies({}, ["pss-restricted-run-as-*"]).map(r => r.policy.name), ["pss-restricted-run-as-non-root", "pss-restricted-run-as-user"]);
+            assert.deepEqual(
+                resolvePolicies({}, ["pss-restricted-run-as-*"]).map((r) => r.policy.name),
+                ["pss-restricted-run-as-non-root", "pss-restricted-run-as-user"],
+            );
             assert.throws(() => resolvePolicies({}, ["pss-basline-*"]), /matches no policy/);
             assert.ok(globToRegExp("a?c.*").test("abc.anything") && !globToRegExp("a?c.*").test("abcxd"));
         });
@@ -58,7 +67,13 @@ describe("evaluatePolicies", () => {
     describe("engine behaviour", () => {
         it("matches validateResourceOfType on the exact type token", () => {
             const seen: string[] = [];
-            const policy = { name: "t", description: "T.", validateResource: validateResourceOfType(k8s.core.v1.Service, (_p, args) => { seen.push(args.type); }) };
+            const policy = {
+                name: "t",
+                description: "T.",
+                validateResource: validateResourceOfType(k8s.core.v1.Service, (_p, args) => {
+                    seen.push(args.type);
+                }),
+            };
             const resources = [resourceOf(lbService), { ...resourceOf(lbService), urn: "u2", type: "kubernetes:core/v1:ServiceList" }];
             evaluatePolicies(resources, { policies: [policy] });
             assert.deepEqual(seen, ["kubernetes:core/v1:Service"]);
@@ -66,9 +81,29 @@ describe("evaluatePolicies", () => {
 
         it("gives stack policies resources with parent, dependencies and propertyDependencies resolved", () => {
             let got: PolicyResource[] = [];
-            const policy: StackValidationPolicy = { name: "s", description: "S.", validateStack: args => { got = args.resources; } };
-            const ns: PlannedResource = { urn: "urn:ns", type: "kubernetes:core/v1:Namespace", name: "ns", dependencies: [], inputs: { metadata: { name: "apps" } } };
-            const np: PlannedResource = { urn: "urn:np", type: "kubernetes:networking.k8s.io/v1:NetworkPolicy", name: "np", parent: "urn:ns", dependencies: ["urn:ns", "urn:missing"], propertyDependencies: { metadata: ["urn:ns"] }, inputs: {} };
+            const policy: StackValidationPolicy = {
+                name: "s",
+                description: "S.",
+                validateStack: (args) => {
+                    got = args.resources;
+                },
+            };
+            const ns: PlannedResource = {
+                urn: "urn:ns",
+                type: "kubernetes:core/v1:Namespace",
+                name: "ns",
+                dependencies: [],
+                inputs: { metadata: { name: "apps" } },
+            };
+            const np: PlannedResource = {
+                urn: "urn:np",
+                type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                name: "np",
+                parent: "urn:ns",
+                dependencies: ["urn:ns", "urn:missing"],
+                propertyDependencies: { metadata: ["urn:ns"] },
+                inputs: {},
+            };
             evaluatePolicies([ns, np], { policies: [policy] });
             assert.equal(got[1].parent, got[0]);
             assert.deepEqual(got[1].dependencies, [got[0]]);
@@ -88,7 +123,10 @@ describe("evaluatePolicies", () => {
             const a = { ...resourceOf(lbService), urn: "urn:b" };
             const b = { ...resourceOf({ ...lbService, spec: { type: "NodePort", externalIPs: ["1.2.3.4"] } }), urn: "urn:a" };
             const violations = evaluatePolicies([a, b], { policyNames: ["no-external-services", "required-*"] });
-            assert.deepEqual(violations.map(v => v.urn), ["urn:a", "urn:a", "urn:b"]);
+            assert.deepEqual(
+                violations.map((v) => v.urn),
+                ["urn:a", "urn:a", "urn:b"],
+            );
         });
     });
 });
@@ -103,7 +141,7 @@ describe("policy-pack/config presets", () => {
 
     it("pss-restricted-mandatory.json makes every restricted check mandatory and leaves baseline mandatory", () => {
         const config = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "policy-pack", "config", "pss-restricted-mandatory.json"), "utf8"));
-        const levels = new Set(resolvePolicies(config, ["pss-*"]).map(r => r.level));
+        const levels = new Set(resolvePolicies(config, ["pss-*"]).map((r) => r.level));
         assert.deepEqual([...levels], ["mandatory"]);
     });
 });

@@ -7,7 +7,13 @@ export { REPO_ROOT, requireShared, SHARED } from "../support/offline";
 
 export function resourceOf(object: Record<string, any>, index = 0): PlannedResource {
     const type = typeToken(object.apiVersion, object.kind);
-    return { urn: `urn:pulumi:test::test::${type}::${object.metadata?.name ?? "unnamed"}-${index}`, type, name: object.metadata?.name ?? "", dependencies: [], inputs: object };
+    return {
+        urn: `urn:pulumi:test::test::${type}::${object.metadata?.name ?? "unnamed"}-${index}`,
+        type,
+        name: object.metadata?.name ?? "",
+        dependencies: [],
+        inputs: object,
+    };
 }
 
 /** Violations of the policies matching `policy` (a name or glob) over the objects. */
@@ -19,9 +25,13 @@ export function check(policy: string | string[], objects: Record<string, any> | 
 export const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"] as const;
 
 /** The pod's spec and metadata as the pod template of a workload of the given kind. */
-export function asWorkload(pod: Record<string, any>, kind: typeof WORKLOAD_KINDS[number]): Record<string, any> {
+export function asWorkload(pod: Record<string, any>, kind: (typeof WORKLOAD_KINDS)[number]): Record<string, any> {
     const template = { metadata: { labels: { app: "x" }, ...(pod.metadata?.annotations ? { annotations: pod.metadata.annotations } : {}) }, spec: pod.spec };
-    const metadata = { name: pod.metadata?.name ?? "w", ...(pod.metadata?.namespace ? { namespace: pod.metadata.namespace } : {}), ...(pod.metadata?.labels ? { labels: pod.metadata.labels } : {}) };
+    const metadata = {
+        name: pod.metadata?.name ?? "w",
+        ...(pod.metadata?.namespace ? { namespace: pod.metadata.namespace } : {}),
+        ...(pod.metadata?.labels ? { labels: pod.metadata.labels } : {}),
+    };
     switch (kind) {
         case "CronJob":
             return { apiVersion: "batch/v1", kind, metadata, spec: { schedule: "0 * * * *", jobTemplate: { spec: { template } } } };
@@ -39,12 +49,12 @@ export function specPath(kind: string): string {
 
 /** Every kind a pod spec can appear in: the Pod itself and each workload built from it. */
 export function inEveryKind(pod: Record<string, any>): [string, Record<string, any>][] {
-    return [["Pod", pod], ...WORKLOAD_KINDS.map(k => [k, asWorkload(pod, k)] as [string, Record<string, any>])];
+    return [["Pod", pod], ...WORKLOAD_KINDS.map((k) => [k, asWorkload(pod, k)] as [string, Record<string, any>])];
 }
 
 /** The shape every policy shares: a kebab-case name, a full-sentence description and a default level. */
 export function assertPolicyMetadata(name: string, level: "advisory" | "mandatory"): void {
-    const policy = policies.find(p => p.name === name);
+    const policy = policies.find((p) => p.name === name);
     if (!policy) {
         throw new Error(`policy ${name} is not in the pack`);
     }
@@ -62,7 +72,8 @@ export function assertPolicyMetadata(name: string, level: "advisory" | "mandator
 /** A Deployment that passes every workload policy; tests mutate one field of it. */
 export function compliantDeployment(): Record<string, any> {
     return {
-        apiVersion: "apps/v1", kind: "Deployment",
+        apiVersion: "apps/v1",
+        kind: "Deployment",
         metadata: { name: "web", namespace: "apps", labels: { svc: "web", team: "platform", region: "kr", release_id: "r1" } },
         spec: {
             selector: { matchLabels: { app: "web" } },
@@ -70,9 +81,29 @@ export function compliantDeployment(): Record<string, any> {
                 metadata: { labels: { app: "web" } },
                 spec: {
                     securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-                    initContainers: [{ name: "init", image: "harbor.local.dev/tools/init:1.2.0", resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } }, securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } } }],
-                    containers: [{ name: "web", image: "docker.io/library/nginx:1.27.0", resources: { requests: { cpu: "250m", memory: "128Mi" }, limits: { cpu: "1", memory: "256Mi" } }, securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } } }],
-                    ephemeralContainers: [{ name: "debug", image: "gcr.io/distroless/static:nonroot", securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } } }],
+                    initContainers: [
+                        {
+                            name: "init",
+                            image: "harbor.local.dev/tools/init:1.2.0",
+                            resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        },
+                    ],
+                    containers: [
+                        {
+                            name: "web",
+                            image: "docker.io/library/nginx:1.27.0",
+                            resources: { requests: { cpu: "250m", memory: "128Mi" }, limits: { cpu: "1", memory: "256Mi" } },
+                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        },
+                    ],
+                    ephemeralContainers: [
+                        {
+                            name: "debug",
+                            image: "gcr.io/distroless/static:nonroot",
+                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        },
+                    ],
                 },
             },
         },

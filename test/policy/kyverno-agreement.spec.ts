@@ -76,7 +76,11 @@ describe("the pack and Kyverno agree on trusted registries", () => {
             ["gcr.io | quay.io", /pattern syntax/],
         ] as const) {
             assert.match(trustedRegistryProblem(entry) ?? "", fix, entry);
-            assert.throws(() => registryPattern([entry]), (e: Error) => e.message.includes(JSON.stringify(entry)) && fix.test(e.message), entry);
+            assert.throws(
+                () => registryPattern([entry]),
+                (e: Error) => e.message.includes(JSON.stringify(entry)) && fix.test(e.message),
+                entry,
+            );
         }
         for (const entry of REGISTRY_LISTS.flat()) {
             assert.equal(trustedRegistryProblem(entry), undefined, entry);

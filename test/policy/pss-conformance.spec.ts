@@ -11,8 +11,8 @@ import { podTemplateOf } from "../../policy-pack/lib/k8s";
 import { typeToken } from "../../policy-pack/lib/type-token";
 import { check, inEveryKind, requireShared } from "./helpers";
 
-const byId = new Map(PSS_CHECKS.map(c => [c.id.toLowerCase(), c]));
-const nameOf = (id: string) => pssPolicyName(PSS_CHECKS.find(c => c.id === id)!);
+const byId = new Map(PSS_CHECKS.map((c) => [c.id.toLowerCase(), c]));
+const nameOf = (id: string) => pssPolicyName(PSS_CHECKS.find((c) => c.id === id)!);
 
 describe("Pod Security Admission fixtures (kubernetes/pod-security-admission v1.37)", function () {
     let root = "";
@@ -24,7 +24,11 @@ describe("Pod Security Admission fixtures (kubernetes/pod-security-admission v1.
         const globs = level === "baseline" ? ["pss-baseline-*"] : ["pss-baseline-*", "pss-restricted-*"];
         const files = (verdict: string) => {
             const dir = path.join(root, level, verdict);
-            return fs.readdirSync(dir).filter(f => f.endsWith(".yaml")).sort().map(f => ({ file: f, pod: YAML.parse(fs.readFileSync(path.join(dir, f), "utf8")) }));
+            return fs
+                .readdirSync(dir)
+                .filter((f) => f.endsWith(".yaml"))
+                .sort()
+                .map((f) => ({ file: f, pod: YAML.parse(fs.readFileSync(path.join(dir, f), "utf8")) }));
         };
 
         it(`${level}/pass: every fixture passes the ${level} level as a Pod and in every workload kind`, function () {
@@ -33,7 +37,11 @@ describe("Pod Security Admission fixtures (kubernetes/pod-security-admission v1.
             for (const { file, pod } of fixtures) {
                 for (const [kind, object] of inEveryKind(pod)) {
                     const violations = check(globs, object);
-                    assert.deepEqual(violations.map(v => `${v.policy}: ${v.message}`), [], `${level}/pass/${file} as ${kind}`);
+                    assert.deepEqual(
+                        violations.map((v) => `${v.policy}: ${v.message}`),
+                        [],
+                        `${level}/pass/${file} as ${kind}`,
+                    );
                 }
             }
         });
@@ -45,8 +53,11 @@ describe("Pod Security Admission fixtures (kubernetes/pod-security-admission v1.
                 const checkId = byId.get(file.replace(/\d+\.yaml$/, ""))?.id;
                 assert.ok(checkId, `no pss check for fixture ${file}`);
                 for (const [kind, object] of inEveryKind(pod)) {
-                    const fired = new Set(check(globs, object).map(v => v.policy));
-                    assert.ok(fired.has(nameOf(checkId)), `${level}/fail/${file} as ${kind}: ${nameOf(checkId)} did not fire (fired: ${[...fired].join(", ") || "none"})`);
+                    const fired = new Set(check(globs, object).map((v) => v.policy));
+                    assert.ok(
+                        fired.has(nameOf(checkId)),
+                        `${level}/fail/${file} as ${kind}: ${nameOf(checkId)} did not fire (fired: ${[...fired].join(", ") || "none"})`,
+                    );
                 }
             }
         });
@@ -80,12 +91,12 @@ const KYVERNO: Record<string, string> = {
 const NEWER_STANDARD: Record<string, { why: string; applies(object: Record<string, any>): boolean; rejectedBy?: string }> = {
     "baseline/disallow-proc-mount": {
         why: "PSS v1.35 admits an unmasked /proc for pods in a user namespace (hostUsers: false) at baseline",
-        applies: o => podTemplateOf(typeToken(o.apiVersion, o.kind), o)?.spec.hostUsers === false,
+        applies: (o) => podTemplateOf(typeToken(o.apiVersion, o.kind), o)?.spec.hostUsers === false,
         rejectedBy: "pss-restricted-proc-mount",
     },
     "baseline/disallow-selinux": {
         why: "PSS v1.31 added container_engine_t to the allowed SELinux types",
-        applies: o => JSON.stringify(o).includes("container_engine_t"),
+        applies: (o) => JSON.stringify(o).includes("container_engine_t"),
     },
 };
 
@@ -101,13 +112,21 @@ describe("Kyverno pod-security chainsaw resources (kyverno/policies)", function 
             const except = verdict === "bad" && NEWER_STANDARD[folder] ? ` except where ${NEWER_STANDARD[folder].why}` : "";
             it(`${folder}: ${verdict} resources ${verdict === "good" ? "pass" : "fail"} ${policy}${except}`, function () {
                 const dir = path.join(root, folder, "chainsaw-test");
-                const objects = ["pod", "podcontroller"].flatMap(prefix => YAML.parseAllDocuments(fs.readFileSync(path.join(dir, `${prefix}-${verdict}.yaml`), "utf8")).map(d => d.toJS()).filter(Boolean));
+                const objects = ["pod", "podcontroller"].flatMap((prefix) =>
+                    YAML.parseAllDocuments(fs.readFileSync(path.join(dir, `${prefix}-${verdict}.yaml`), "utf8"))
+                        .map((d) => d.toJS())
+                        .filter(Boolean),
+                );
                 assert.ok(objects.length > 0, `no resources in ${dir}`);
                 for (const object of objects) {
                     const violations = check(policy, object);
                     const label = `${folder} ${verdict}: ${object.kind}/${object.metadata?.name}`;
                     if (verdict === "good") {
-                        assert.deepEqual(violations.map(v => v.message), [], label);
+                        assert.deepEqual(
+                            violations.map((v) => v.message),
+                            [],
+                            label,
+                        );
                     } else {
                         const newer = NEWER_STANDARD[folder];
                         if (violations.length === 0 && newer?.applies(object)) {

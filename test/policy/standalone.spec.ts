@@ -69,7 +69,10 @@ describe("the policy pack stands alone", function () {
         await server.configure(engineConfig(policies));
         const info = await server.getAnalyzerInfo();
         assert.equal(info.name, "platform-security");
-        assert.deepEqual(info.policies.map((p) => p.name), policies.map((p) => p.name));
+        assert.deepEqual(
+            info.policies.map((p) => p.name),
+            policies.map((p) => p.name),
+        );
     });
 
     it("reports what the in-process evaluator reports", async () => {

@@ -21,7 +21,9 @@ function strictStructural(schema: any): any {
     if (schema === null || typeof schema !== "object") {
         return schema;
     }
-    const out: any = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === "enum" || k === "default" || k === "example" ? v : strictStructural(v)]));
+    const out: any = Object.fromEntries(
+        Object.entries(schema).map(([k, v]) => [k, k === "enum" || k === "default" || k === "example" ? v : strictStructural(v)]),
+    );
     if (out.type === "object" && out.properties && out.additionalProperties === undefined && !out["x-kubernetes-preserve-unknown-fields"]) {
         out.additionalProperties = false;
     }
@@ -86,7 +88,11 @@ describe("Kyverno ClusterPolicies", () => {
     it("matches Pods, which is what every workload controller ends up creating", () => {
         for (const p of policies) {
             for (const rule of p.spec.rules) {
-                assert.deepEqual(rule.match.any.flatMap((m) => m.resources.kinds), ["Pod"], p.metadata.name);
+                assert.deepEqual(
+                    rule.match.any.flatMap((m) => m.resources.kinds),
+                    ["Pod"],
+                    p.metadata.name,
+                );
             }
         }
     });
@@ -100,7 +106,12 @@ describe("Kyverno ClusterPolicies", () => {
     for (const name of ["require-trusted-registry", "disallow-privileged", "disallow-root-user"]) {
         it(`${name} checks containers, =(initContainers) and =(ephemeralContainers) in every pattern`, () => {
             for (const spec of specsOf(byName(name))) {
-                assert.deepEqual(Object.keys(spec).filter((k) => k !== "securityContext").sort(), ["=(ephemeralContainers)", "=(initContainers)", "containers"]);
+                assert.deepEqual(
+                    Object.keys(spec)
+                        .filter((k) => k !== "securityContext")
+                        .sort(),
+                    ["=(ephemeralContainers)", "=(initContainers)", "containers"],
+                );
                 assert.equal(spec["=(initContainers)"].length, 1);
                 assert.deepEqual(spec["=(initContainers)"], spec.containers, "the same element pattern for every list");
                 assert.deepEqual(spec["=(ephemeralContainers)"], spec.containers, "the same element pattern for every list");

@@ -7,14 +7,16 @@ import { PSS_CHECKS, PssCheck } from "./checks";
 
 export const pssPolicyName = (check: PssCheck) => `pss-${check.level}-${check.slug}`;
 
-export const pssPolicies: ResourceValidationPolicy[] = PSS_CHECKS.map(check => workloadPolicy({
-    name: pssPolicyName(check),
-    description: check.description,
-    enforcementLevel: check.level === "baseline" ? "mandatory" : "advisory",
-    defaultExemptions: API_SERVER_EXEMPTIONS,
-    validate: (pod, _args, reportViolation) => {
-        for (const finding of check.check(pod)) {
-            reportViolation(finding.message);
-        }
-    },
-}));
+export const pssPolicies: ResourceValidationPolicy[] = PSS_CHECKS.map((check) =>
+    workloadPolicy({
+        name: pssPolicyName(check),
+        description: check.description,
+        enforcementLevel: check.level === "baseline" ? "mandatory" : "advisory",
+        defaultExemptions: API_SERVER_EXEMPTIONS,
+        validate: (pod, _args, reportViolation) => {
+            for (const finding of check.check(pod)) {
+                reportViolation(finding.message);
+            }
+        },
+    }),
+);

@@ -13,16 +13,22 @@ describe(NAME, () => {
     it("fails a missing memory limit on an init container, naming the field", () => {
         const d = compliantDeployment();
         delete d.spec.template.spec.initContainers[0].resources.limits.memory;
-        assert.deepEqual(check(NAME, d).map(v => v.message), ["spec.template.spec.initContainers[0].resources.limits.memory is not set; set a memory limit."]);
+        assert.deepEqual(
+            check(NAME, d).map((v) => v.message),
+            ["spec.template.spec.initContainers[0].resources.limits.memory is not set; set a memory limit."],
+        );
     });
 
-    it("fails a CPU request above the limit, comparing quantities (\"1500m\" > \"1\")", () => {
+    it('fails a CPU request above the limit, comparing quantities ("1500m" > "1")', () => {
         const d = compliantDeployment();
         d.spec.template.spec.containers[0].resources.requests.cpu = "1500m";
-        assert.deepEqual(check(NAME, d).map(v => v.message), [`spec.template.spec.containers[0].resources.requests.cpu "1500m" exceeds limits.cpu "1"; lower the request or raise the limit.`]);
+        assert.deepEqual(
+            check(NAME, d).map((v) => v.message),
+            [`spec.template.spec.containers[0].resources.requests.cpu "1500m" exceeds limits.cpu "1"; lower the request or raise the limit.`],
+        );
     });
 
-    it("compares binary and decimal memory units (\"300M\" > \"256Mi\")", () => {
+    it('compares binary and decimal memory units ("300M" > "256Mi")', () => {
         const d = compliantDeployment();
         d.spec.template.spec.containers[0].resources.requests.memory = "300M";
         assert.equal(check(NAME, d).length, 1);

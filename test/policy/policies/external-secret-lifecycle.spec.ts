@@ -3,7 +3,9 @@ import { assertPolicyMetadata, check } from "../helpers";
 
 const NAME = "external-secret-lifecycle";
 const externalSecret = (spec: Record<string, any> = {}, apiVersion = "external-secrets.io/v1") => ({
-    apiVersion, kind: "ExternalSecret", metadata: { name: "app-secrets", namespace: "apps" },
+    apiVersion,
+    kind: "ExternalSecret",
+    metadata: { name: "app-secrets", namespace: "apps" },
     spec: { refreshInterval: "1h", secretStoreRef: { name: "vault-backend", kind: "ClusterSecretStore" }, target: { deletionPolicy: "Retain" }, ...spec },
 });
 
@@ -15,11 +17,13 @@ describe(NAME, () => {
     });
 
     it("fails deletionPolicy Delete", () => {
-        assert.deepEqual(check(NAME, externalSecret({ target: { deletionPolicy: "Delete" } })).map(v => v.message),
-            [`spec.target.deletionPolicy is "Delete"; set it to "Retain" so the Secret survives a Vault outage.`]);
+        assert.deepEqual(
+            check(NAME, externalSecret({ target: { deletionPolicy: "Delete" } })).map((v) => v.message),
+            [`spec.target.deletionPolicy is "Delete"; set it to "Retain" so the Secret survives a Vault outage.`],
+        );
     });
 
-    it("fails a refresh longer than an hour, and \"0\" (never refresh)", () => {
+    it('fails a refresh longer than an hour, and "0" (never refresh)', () => {
         assert.match(check(NAME, externalSecret({ refreshInterval: "1h30m" }))[0].message, /^spec\.refreshInterval is "1h30m"/);
         assert.match(check(NAME, externalSecret({ refreshInterval: "0" }))[0].message, /^spec\.refreshInterval is "0"/);
     });

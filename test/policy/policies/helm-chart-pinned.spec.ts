@@ -16,13 +16,17 @@ describe(NAME, () => {
         });
 
         it(`${type}: fails a version range, naming the field`, () => {
-            assert.deepEqual(checkProvider(NAME, type, { ...chart, version: "^1.19.0" }).map(v => v.message),
-                [`version is "^1.19.0"; pin the chart to an exact version such as "1.2.3".`]);
+            assert.deepEqual(
+                checkProvider(NAME, type, { ...chart, version: "^1.19.0" }).map((v) => v.message),
+                [`version is "^1.19.0"; pin the chart to an exact version such as "1.2.3".`],
+            );
         });
 
         it(`${type}: fails a plain-http repository and a missing repository`, () => {
-            assert.deepEqual(checkProvider(NAME, type, { ...chart, repositoryOpts: { repo: "http://helm.cilium.io" } }).map(v => v.message),
-                [`repositoryOpts.repo "http://helm.cilium.io" is not https; use the https URL of the repository.`]);
+            assert.deepEqual(
+                checkProvider(NAME, type, { ...chart, repositoryOpts: { repo: "http://helm.cilium.io" } }).map((v) => v.message),
+                [`repositoryOpts.repo "http://helm.cilium.io" is not https; use the https URL of the repository.`],
+            );
             assert.match(checkProvider(NAME, type, { chart: "cilium/cilium", version: "1.19.6" })[0].message, /^repositoryOpts\.repo is not set/);
         });
     }

@@ -8,7 +8,10 @@ describe(NAME, () => {
     it("is a mandatory stack policy with a full-sentence description", () => assertPolicyMetadata(NAME, "mandatory"));
 
     it("passes the redirect on the HTTP listener and an app route on the HTTPS one", () => {
-        assert.deepEqual(check(NAME, [gatewayApi.gateway(), gatewayApi.redirect(), gatewayApi.route("hubble-ui", "kube-system", ["hubble.mgmt.local.dev"])]), []);
+        assert.deepEqual(
+            check(NAME, [gatewayApi.gateway(), gatewayApi.redirect(), gatewayApi.route("hubble-ui", "kube-system", ["hubble.mgmt.local.dev"])]),
+            [],
+        );
     });
 
     it("passes a route naming the whole Gateway from another namespace: the HTTP listener admits its own namespace only", () => {

@@ -2,8 +2,12 @@ import { strict as assert } from "assert";
 import { assertPolicyMetadata, check } from "../helpers";
 
 const NAME = "no-external-services";
-const service = (spec: Record<string, unknown>, namespace = "apps") =>
-    ({ apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace }, spec: { selector: { app: "web" }, ports: [{ port: 80 }], ...spec } });
+const service = (spec: Record<string, unknown>, namespace = "apps") => ({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "web", namespace },
+    spec: { selector: { app: "web" }, ports: [{ port: 80 }], ...spec },
+});
 
 describe(NAME, () => {
     it("is mandatory with a full-sentence description", () => assertPolicyMetadata(NAME, "mandatory"));
@@ -14,9 +18,13 @@ describe(NAME, () => {
 
     for (const type of ["LoadBalancer", "NodePort"]) {
         it(`fails type ${type}, naming the field and the fix`, () => {
-            assert.deepEqual(check(NAME, service({ type })).map(v => v.message),
-                [`spec.type is "${type}", which exposes the Service outside the cluster; ` +
-                    "use type ClusterIP behind the Gateway, or allow apps/web in this policy's allowedServices with a reason."]);
+            assert.deepEqual(
+                check(NAME, service({ type })).map((v) => v.message),
+                [
+                    `spec.type is "${type}", which exposes the Service outside the cluster; ` +
+                        "use type ClusterIP behind the Gateway, or allow apps/web in this policy's allowedServices with a reason.",
+                ],
+            );
         });
     }
 

@@ -16,12 +16,16 @@ describe(NAME, () => {
     });
 
     it("fails :latest, naming the field", () => {
-        assert.deepEqual(check(NAME, withImage("nginx:latest", "initContainers")).map(v => v.message),
-            [`spec.template.spec.initContainers[0].image "nginx:latest" uses the "latest" tag; pin it to a version tag or a digest.`]);
+        assert.deepEqual(
+            check(NAME, withImage("nginx:latest", "initContainers")).map((v) => v.message),
+            [`spec.template.spec.initContainers[0].image "nginx:latest" uses the "latest" tag; pin it to a version tag or a digest.`],
+        );
     });
 
     it("fails an untagged image (a registry port is not a tag)", () => {
-        assert.deepEqual(check(NAME, withImage("harbor.local.dev:5000/app", "ephemeralContainers")).map(v => v.message),
-            [`spec.template.spec.ephemeralContainers[0].image "harbor.local.dev:5000/app" has no tag; pin it to a version tag or a digest.`]);
+        assert.deepEqual(
+            check(NAME, withImage("harbor.local.dev:5000/app", "ephemeralContainers")).map((v) => v.message),
+            [`spec.template.spec.ephemeralContainers[0].image "harbor.local.dev:5000/app" has no tag; pin it to a version tag or a digest.`],
+        );
     });
 });

@@ -13,7 +13,10 @@ describe(NAME, () => {
     });
 
     it("fails 16 characters", () => {
-        assert.deepEqual(checkProvider(NAME, TYPE, { length: 16 }).map(v => v.message), ["length is 16; set it to at least 20."]);
+        assert.deepEqual(
+            checkProvider(NAME, TYPE, { length: 16 }).map((v) => v.message),
+            ["length is 16; set it to at least 20."],
+        );
     });
 
     it("takes the minimum from config", () => {

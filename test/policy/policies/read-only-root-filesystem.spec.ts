@@ -14,8 +14,15 @@ describe(NAME, () => {
         const d = compliantDeployment();
         delete d.spec.template.spec.ephemeralContainers[0].securityContext.readOnlyRootFilesystem;
         const violations = check(NAME, d);
-        assert.deepEqual(violations.map(v => [v.level, v.message]), [["advisory",
-            "spec.template.spec.ephemeralContainers[0].securityContext.readOnlyRootFilesystem is not true; " +
-            "set it to true and mount an emptyDir where the container writes."]]);
+        assert.deepEqual(
+            violations.map((v) => [v.level, v.message]),
+            [
+                [
+                    "advisory",
+                    "spec.template.spec.ephemeralContainers[0].securityContext.readOnlyRootFilesystem is not true; " +
+                        "set it to true and mount an emptyDir where the container writes.",
+                ],
+            ],
+        );
     });
 });

@@ -13,7 +13,10 @@ describe(NAME, () => {
     it("warns about the missing labels", () => {
         const d = compliantDeployment();
         delete d.metadata.labels.release_id;
-        assert.deepEqual(check(NAME, d).map(v => v.message), [`metadata.labels is missing "release_id"; add them (label standard: svc, team, region, release_id).`]);
+        assert.deepEqual(
+            check(NAME, d).map((v) => v.message),
+            [`metadata.labels is missing "release_id"; add them (label standard: svc, team, region, release_id).`],
+        );
     });
 
     it("takes the label list from config", () => {

@@ -15,12 +15,16 @@ describe(NAME, () => {
     });
 
     it("fails ECDSA on the provider's default curve P224", () => {
-        assert.deepEqual(checkProvider(NAME, TYPE, { algorithm: "ECDSA" }).map(v => v.message),
-            [`ecdsaCurve is "P224" (the provider default); set it to one of P256, P384, P521.`]);
+        assert.deepEqual(
+            checkProvider(NAME, TYPE, { algorithm: "ECDSA" }).map((v) => v.message),
+            [`ecdsaCurve is "P224" (the provider default); set it to one of P256, P384, P521.`],
+        );
     });
 
     it("fails RSA below 2048 bits", () => {
-        assert.deepEqual(checkProvider(NAME, TYPE, { algorithm: "RSA", rsaBits: 1024 }).map(v => v.message),
-            ["rsaBits is 1024; use at least 2048, or ECDSA P256 / ED25519."]);
+        assert.deepEqual(
+            checkProvider(NAME, TYPE, { algorithm: "RSA", rsaBits: 1024 }).map((v) => v.message),
+            ["rsaBits is 1024; use at least 2048, or ECDSA P256 / ED25519."],
+        );
     });
 });

@@ -12,7 +12,10 @@ describe(NAME, () => {
     it("defaults to the platform's trusted registries and allowed images from conventions.ts", () => {
         const [resolved] = resolvePolicies({}, [NAME]);
         assert.deepEqual(resolved.config.trustedRegistries, [...DEFAULT_TRUSTED_REGISTRIES]);
-        assert.deepEqual(resolved.config.allowedImages, ALLOWED_IMAGES.map((a) => ({ ...a })));
+        assert.deepEqual(
+            resolved.config.allowedImages,
+            ALLOWED_IMAGES.map((a) => ({ ...a })),
+        );
     });
 
     it("passes images from harbor.local.dev, gcr.io and docker.io/library (including the short `nginx` form)", () => {
@@ -78,7 +81,10 @@ describe(NAME, () => {
             for (const image of ["quay.io/evil/*", "quay.io/evil/miner:1.0.0", "quay.io/evil/miner@sha256:abc", "miner"]) {
                 assert.throws(() => check(NAME, withImage("nginx:1.27.0"), allow(image)), /allowedImages\/0\/image must match pattern/, image);
             }
-            assert.throws(() => check(NAME, withImage("nginx:1.27.0"), { [NAME]: { allowedImages: [{ image: "quay.io/evil/miner" }] } }), /must have required property 'reason'/);
+            assert.throws(
+                () => check(NAME, withImage("nginx:1.27.0"), { [NAME]: { allowedImages: [{ image: "quay.io/evil/miner" }] } }),
+                /must have required property 'reason'/,
+            );
             assert.deepEqual(check(NAME, withImage("nginx:1.27.0"), allow("localhost:5000/tools/debug")), [], "a registry port is not a tag");
         });
     });

@@ -15,8 +15,10 @@ describe(NAME, () => {
     });
 
     it("fails a max TTL above 30 days", () => {
-        assert.deepEqual(checkProvider(NAME, TYPE, { maxTtl: "2592001" }).map(v => v.message),
-            [`maxTtl "2592001" is 2592001 seconds, above the 2592000-second limit; lower it.`]);
+        assert.deepEqual(
+            checkProvider(NAME, TYPE, { maxTtl: "2592001" }).map((v) => v.message),
+            [`maxTtl "2592001" is 2592001 seconds, above the 2592000-second limit; lower it.`],
+        );
     });
 
     it("fails an unset or malformed max TTL", () => {
