@@ -29,6 +29,8 @@ describe("npm run plan (CLI)", function () {
             assert.match(first.stdout, new RegExp(`  ${stack}  platform:k8s:KubeadmCluster  \\(\\d+ resources\\)`));
             assert.ok(fs.existsSync(path.join(out, stack, `${stack}-cp-0-launch/user-data.yaml`)), `${stack} user-data`);
             assert.ok(fs.existsSync(path.join(out, stack, `${stack}-init/files/etc/kubernetes/psa/admission.yaml`)), `${stack} PSA file`);
+            const guard = fs.readFileSync(path.join(out, stack, `${stack}-config-guard/stdin.js`), "utf8");
+            assert.match(guard, /function guardRefusals\(/, `${stack} config guard program`);
         }
         assert.match(first.stdout, /plan OK: 3 stack\(s\)/);
         // The second run also compares against the first: nothing changed, so no operation.

@@ -54,6 +54,9 @@ function commandArtifacts(stack: string, r: RecordedResource, recorded: boolean)
         artifacts.push(...(doc.write_files ?? []).map((f) => ({ path: `${dir}/files${f.path}`, content: f.content })));
     } else if (typeof stdin === "string" && stdin.startsWith("#!")) {
         artifacts.push({ path: `${dir}/stdin.sh`, content: stdin });
+    } else if (typeof stdin === "string" && Array.isArray(inputs.interpreter) && inputs.interpreter[0] === "node") {
+        // The config guard runs its stdin with `node -`.
+        artifacts.push({ path: `${dir}/stdin.js`, content: stdin });
     }
     // A recorded step's scripts are its own artifacts; its command lines only name the operation.
     if (!recorded) {
