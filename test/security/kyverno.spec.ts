@@ -7,28 +7,8 @@ import { parse } from "yaml";
 import { DEFAULT_TRUSTED_REGISTRIES } from "../../policy-pack/conventions";
 import { ClusterPolicyManifest, kyvernoClusterPolicies, listKey, registryPattern } from "../../components/kyverno/policies";
 import { requireShared } from "../support/offline";
+import { strictStructural } from "../networking/helpers";
 import { kyvernoStringMatches } from "../policy/kyverno-pattern";
-
-/**
- * The served-version schema as the API server applies it with field validation `Strict` (kubectl's
- * default since 1.27): unknown fields are errors, except under x-kubernetes-preserve-unknown-fields.
- * Plain JSON Schema would accept any unknown field, so a misspelt key would pass.
- */
-function strictStructural(schema: any): any {
-    if (Array.isArray(schema)) {
-        return schema.map(strictStructural);
-    }
-    if (schema === null || typeof schema !== "object") {
-        return schema;
-    }
-    const out: any = Object.fromEntries(
-        Object.entries(schema).map(([k, v]) => [k, k === "enum" || k === "default" || k === "example" ? v : strictStructural(v)]),
-    );
-    if (out.type === "object" && out.properties && out.additionalProperties === undefined && !out["x-kubernetes-preserve-unknown-fields"]) {
-        out.additionalProperties = false;
-    }
-    return out;
-}
 
 /** The CRD's v1 openAPIV3Schema; `metadata` is the API server's to check, as for any CR. */
 function crdValidator(file: string): ValidateFunction {
