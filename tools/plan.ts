@@ -77,7 +77,7 @@ export function parsePlanArgs(argv: string[]): PlanOptions {
 }
 
 /** Config errors: one block per stack, then cross-stack problems. Empty when all is valid. */
-function validateAll(files: StackFile[]): { configs: Map<string, StackConfig>; report: string[] } {
+export function validateAll(files: StackFile[]): { configs: Map<string, StackConfig>; report: string[] } {
     const configs = new Map<string, StackConfig>();
     const report: string[] = [];
     for (const f of files) {

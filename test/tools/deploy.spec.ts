@@ -393,7 +393,7 @@ describe("deploy: the CLI with a fake workspace and a fake host", () => {
         );
         const bad = await run(["deploy"]);
         assert.strictEqual(bad.code, 1);
-        assert.match(bad.text, /invalid config in Pulumi\.app1\.yaml:\n {2}- platform:nodes\.controlPlane\.memoryMiB: is 1024/);
+        assert.match(bad.text, /invalid config in (\S*\/)?Pulumi\.app1\.yaml:\n {2}- platform:nodes\.controlPlane\.memoryMiB: is 1024/);
         assert.doesNotMatch(bad.text, /prerequisites/);
     });
 });

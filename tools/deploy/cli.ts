@@ -12,8 +12,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { StackConfig } from "../../config/model";
-import { formatErrors, validateAcrossStacks, validateStackConfig } from "../../config/validate";
-import { withReferencedStacks } from "../plan";
+import { validateAll, withReferencedStacks } from "../plan";
 import { readStackFile, StackFileError } from "../plan/stack-file";
 import { backendUrl, Check, fileBackendDir, LOCAL_STATE_DIR } from "./environment";
 import { hostProbe } from "./host";
@@ -105,25 +104,12 @@ type LoadedStack = { stack: string; config: StackConfig };
 function loadStacks(root: string, names: string[], log: (line: string) => void): LoadedStack[] | undefined {
     const read = (stack: string) => readStackFile(root, stack);
     const files = withReferencedStacks(names.map(read), read);
-    const loaded: LoadedStack[] = [];
-    let ok = true;
-    for (const f of files) {
-        const result = validateStackConfig(f.raw);
-        if (result.ok) {
-            loaded.push({ stack: f.stack, config: result.config });
-        } else {
-            log(`invalid config in ${path.relative(root, f.file)}:\n${formatErrors(result.errors)}`);
-            ok = false;
-        }
-    }
-    const cross = ok && loaded.length > 1 ? validateAcrossStacks(loaded) : [];
-    if (cross.length > 0) {
-        log(`the stacks do not fit together:\n${formatErrors(cross)}`);
-    }
-    if (!ok || cross.length > 0) {
+    const { configs, report } = validateAll(files);
+    if (report.length > 0) {
+        report.forEach((line) => log(line));
         return undefined;
     }
-    const selected = loaded.filter((s) => names.includes(s.stack));
+    const selected = files.filter((f) => names.includes(f.stack)).map((f) => ({ stack: f.stack, config: configs.get(f.stack) as StackConfig }));
     return deployPhases(selected)
         .flat()
         .map((name) => selected.find((s) => s.stack === name) as LoadedStack);
