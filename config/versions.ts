@@ -3,7 +3,7 @@
  * bundles. Nothing else in the code names a version, and nothing here says "latest".
  */
 
-/** Default Kubernetes version (seed 001 targets 1.35; 1.35.9 is its newest patch, 2026-09-15). */
+/** Default Kubernetes version (seed 001 targets 1.35). v1.35.9 (2026-09-15) is the newest patch verified in ../shared/reference; 1.35.10 was only scheduled (2026-10-13) when this was pinned: check kubernetes.io/releases before bumping. */
 export const DEFAULT_KUBERNETES_VERSION = "v1.35.9";
 
 /** An Ubuntu package held at one upstream release. */
@@ -145,3 +145,6 @@ export const CHARTS = {
     /** Trivy Operator (aquasecurity/helm-charts trivy-operator 0.34.0; the newest release confirmed by a merged upgrade PR). */
     trivyOperator: { chart: "trivy-operator", version: "0.34.0", repo: "https://aquasecurity.github.io/helm-charts" },
 } satisfies Record<string, ChartPin>;
+
+/** Oldest Multipass the host scripts are written for (seed 001 §3.2: multipass >= 1.15.1); `npm run deploy` checks it. */
+export const MULTIPASS_MIN_VERSION = "1.15.1";

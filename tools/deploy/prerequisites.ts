@@ -5,9 +5,9 @@
  */
 import { planNodes, StackConfig } from "../../config/model";
 import { backendUrl, Check, passphraseCheck } from "./environment";
+import { MULTIPASS_MIN_VERSION } from "../../config/versions";
 
-/** Oldest Multipass the node scripts are written for (seed 001 §3.2: multipass >= 1.15.1). */
-export const MULTIPASS_MIN_VERSION = "1.15.1";
+export { MULTIPASS_MIN_VERSION } from "../../config/versions";
 
 /** What the checks ask the machine. The CLI probes the real one; tests pass a fake. */
 export interface HostProbe {
