@@ -3,7 +3,11 @@
  * bundles. Nothing else in the code names a version, and nothing here says "latest".
  */
 
-/** Default Kubernetes version (seed 001 targets 1.35). v1.35.9 (2026-09-15) is the newest patch verified in ../shared/reference; 1.35.10 was only scheduled (2026-10-13) when this was pinned: check kubernetes.io/releases before bumping. */
+/**
+ * Default Kubernetes version (seed 001 targets 1.35). v1.35.9 (2026-09-15) is the newest patch the
+ * reference sheet confirms; 1.35.10 was only scheduled (2026-10-13) when this was pinned, so check
+ * kubernetes.io/releases before bumping.
+ */
 export const DEFAULT_KUBERNETES_VERSION = "v1.35.9";
 
 /** An Ubuntu package held at one upstream release. */
