@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { configGuardCommand, configGuardName } from "../../config/guard";
-import { findResource, planShipped, planWithConfig, resourcesOfType, shippedConfig } from "../support/offline";
+import { findResource, planShipped, planWithConfig, resourcesOfType, sshMgmtConfig } from "../support/offline";
 
 /** stacks/cluster.ts under the mocks: the config guard comes first and holds back every machine. */
 describe("stacks/cluster: the config guard before the nodes", () => {
@@ -24,15 +24,7 @@ describe("stacks/cluster: the config guard before the nodes", () => {
     });
 
     it("holds back the SSH bootstrap the same way", async () => {
-        const config = shippedConfig("mgmt");
-        config["platform:backend"] = {
-            kind: "ssh",
-            hosts: [
-                { name: "rack-a", address: "192.168.64.50", user: "ops" },
-                { name: "rack-b", address: "192.168.64.51", user: "ops" },
-            ],
-        };
-        config["platform:sshPrivateKey"] = { secure: "v1:ciphertext" };
+        const config = sshMgmtConfig();
         const planned = await planWithConfig("mgmt", config);
         const guard = findResource(planned.resources, "command:local:Command", configGuardName("mgmt"));
         for (const name of ["rack-a-bootstrap", "rack-b-bootstrap"]) {

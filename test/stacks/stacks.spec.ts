@@ -21,6 +21,7 @@ import {
     requireTool,
     resourcesOfType,
     shippedConfig,
+    sshMgmtConfig,
 } from "../support/offline";
 import { cloudInitSchema } from "../support/validators";
 import { shellcheckAll } from "./shellcheck-all";
@@ -260,15 +261,7 @@ describe("stacks under mocks: other shapes", function () {
     });
 
     it("ssh backend: every step runs `sudo bash -s <op>` over SSH with the user's secret key, and launches no VM", async () => {
-        const config = shippedConfig("mgmt");
-        config["platform:backend"] = {
-            kind: "ssh",
-            hosts: [
-                { name: "rack-a", address: "192.168.64.50", user: "ops" },
-                { name: "rack-b", address: "192.168.64.51", user: "ops" },
-            ],
-        };
-        config["platform:sshPrivateKey"] = { secure: "v1:ciphertext" };
+        const config = sshMgmtConfig();
         const planned = await planWithConfig("mgmt", config);
         const { resources, recorded } = planned;
         assert.ok(!resources.some((r) => r.name.endsWith("-launch")));

@@ -39,6 +39,20 @@ export function shippedConfig(stack: string): Record<string, any> {
     return (parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> }).config;
 }
 
+/** The shipped mgmt config moved onto two existing SSH hosts (rack-a, rack-b) with a secret key. */
+export function sshMgmtConfig(): Record<string, any> {
+    const config = shippedConfig("mgmt");
+    config["platform:backend"] = {
+        kind: "ssh",
+        hosts: [
+            { name: "rack-a", address: "192.168.64.50", user: "ops" },
+            { name: "rack-b", address: "192.168.64.51", user: "ops" },
+        ],
+    };
+    config["platform:sshPrivateKey"] = { secure: "v1:ciphertext" };
+    return config;
+}
+
 /** Plans stacks from in-memory config maps, in one run (plus the shipped mgmt an app stack references). */
 export function planConfigs(configs: Record<string, Record<string, unknown>>): Promise<PlannedStack[]> {
     const files = Object.entries(configs).map(([stack, config]) => stackFileFromConfig(stack, `<test config for ${stack}>`, config));
