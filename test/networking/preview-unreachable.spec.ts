@@ -7,10 +7,8 @@ import * as path from "path";
 import { UNREACHABLE } from "../../tools/offline/mocks";
 import { RecordedResource } from "../../tools/offline/record";
 import { runOffline } from "../../tools/offline/run";
-import { referenceState } from "../../tools/plan";
 import { simulatedIps } from "../../tools/plan/simulate";
-import { readStackFile } from "../../tools/plan/stack-file";
-import { PlannedStack, planShipped, REPO_ROOT } from "../support/offline";
+import { PlannedStack, planShipped, rerunShipped } from "../support/offline";
 import { providerBuiltComponents } from "./helpers";
 
 const names = (resources: RecordedResource[]) => resources.map((r) => `${r.type} ${r.name}`).sort();
@@ -38,18 +36,7 @@ describe("preview with the cluster unreachable", function () {
     for (const stack of ["mgmt", "app1", "app2"]) {
         it(`${stack}: registers exactly the resources of the normal plan, and succeeds`, async () => {
             const planned = shipped.find((s) => s.stack === stack) as PlannedStack;
-            const file = readStackFile(REPO_ROOT, stack);
-            const mgmt = shipped.find((s) => s.stack === "mgmt") as PlannedStack;
-            const result = await runOffline({
-                project: "platform",
-                stack,
-                program: path.join(REPO_ROOT, "index.ts"),
-                config: file.runtimeConfig,
-                secretKeys: file.secretKeys,
-                simulatedIps: simulatedIps(planned.config),
-                stackReferences: { "organization/platform/mgmt": referenceState(mgmt.outputs) },
-                unreachableCluster: true,
-            });
+            const result = await rerunShipped(stack, shipped, { simulatedIps: simulatedIps(planned.config), unreachableCluster: true });
             assert.ok(result.ok, result.ok ? "" : result.error);
             assert.deepEqual(names(result.resources), names(planned.recorded));
             // The kubeconfig is known here, which is what makes a provider-side component fail.

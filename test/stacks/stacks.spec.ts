@@ -3,22 +3,18 @@
  * keep secret.
  */
 import * as assert from "assert";
-import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { SHARED_CONTROL_PLANE_FILES } from "../../components/kubeadm-cluster/credentials";
 import { containsSecret, RecordedResource, unwrapSecrets } from "../../tools/offline/record";
-import { runOffline } from "../../tools/offline/run";
 import { UNKNOWN } from "../../tools/offline/runner";
-import { referenceState } from "../../tools/plan";
-import { readStackFile } from "../../tools/plan/stack-file";
 import {
     findResource,
     planReport,
     planShipped,
     planWithConfig,
     PlannedStack,
-    REPO_ROOT,
     requireTool,
+    rerunShipped,
     resourcesOfType,
     shippedConfig,
     sshMgmtConfig,
@@ -300,19 +296,7 @@ describe("stacks under mocks: the first `pulumi preview`, before anything exists
     const names = (resources: RecordedResource[]) => resources.map((r) => `${r.type} ${r.name}`).sort();
 
     async function firstPreview(stack: string, shipped: PlannedStack[]) {
-        const file = readStackFile(REPO_ROOT, stack);
-        const mgmt = shipped.find((s) => s.stack === "mgmt") as PlannedStack;
-        const result = await runOffline({
-            project: "platform",
-            stack,
-            program: path.join(REPO_ROOT, "index.ts"),
-            config: file.runtimeConfig,
-            secretKeys: file.secretKeys,
-            simulatedIps: {},
-            // App stacks are previewed after mgmt is up, so mgmt's outputs are known.
-            stackReferences: { "organization/platform/mgmt": referenceState(mgmt.outputs) },
-            firstPreview: true,
-        });
+        const result = await rerunShipped(stack, shipped, { firstPreview: true });
         assert.ok(result.ok, result.ok ? "" : result.error);
         return result;
     }

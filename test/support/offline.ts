@@ -7,8 +7,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PlannedStack, planStacks, withReferencedStacks } from "../../tools/plan";
-import { RecordedResource } from "../../tools/offline/record";
+import { PlannedStack, planStacks, referenceState, withReferencedStacks } from "../../tools/plan";
+import { MockWorld } from "../../tools/offline/mocks";
+import { runOffline } from "../../tools/offline/run";
+import { RecordedResource, RunResult } from "../../tools/offline/record";
 import { StackPlanJson, stackPlanJson } from "../../tools/plan/report";
 import { readStackFile, stackFileFromConfig, StackFile } from "../../tools/plan/stack-file";
 
@@ -51,6 +53,25 @@ export function sshMgmtConfig(): Record<string, any> {
     };
     config["platform:sshPrivateKey"] = { secure: "v1:ciphertext" };
     return config;
+}
+
+/**
+ * Runs one shipped stack's program again in another mock world (first preview, unreachable
+ * cluster, ...), fed mgmt's planned outputs as the StackReference, as after mgmt is up.
+ */
+export function rerunShipped(stack: string, shipped: PlannedStack[], world: Partial<MockWorld>): Promise<RunResult> {
+    const file = readStackFile(REPO_ROOT, stack);
+    const mgmt = shipped.find((s) => s.stack === "mgmt") as PlannedStack;
+    return runOffline({
+        project: "platform",
+        stack,
+        program: path.join(REPO_ROOT, "index.ts"),
+        config: file.runtimeConfig,
+        secretKeys: file.secretKeys,
+        simulatedIps: {},
+        stackReferences: { "organization/platform/mgmt": referenceState(mgmt.outputs) },
+        ...world,
+    });
 }
 
 /** Plans stacks from in-memory config maps, in one run (plus the shipped mgmt an app stack references). */
