@@ -65,6 +65,35 @@ export interface NetworkConfig {
      * ens3 on x86 QEMU, anything on SSH hosts.
      */
     vipInterface?: string;
+    /**
+     * mgmt only: fixed LoadBalancer IPs of the services every cluster reaches (Vault, the S3
+     * endpoint, Keycloak), inside `lbPool`. They are kept out of MetalLB's auto-assign pool, so no
+     * other Service can take them first, and app stacks can be configured before mgmt runs.
+     */
+    serviceIps?: ServiceIps;
+}
+
+/** The fixed addresses of mgmt's shared services (`network.serviceIps`). */
+export interface ServiceIps {
+    /** Vault's API, https on 8200. */
+    vault: string;
+    /** The S3 endpoint, https on 443. */
+    s3: string;
+    /** Keycloak, https on 443: the OIDC issuer of every API server. */
+    keycloak: string;
+}
+
+/** API server settings every cluster gets after kubeadm (issue 9; seed 001 §13, §11). */
+export interface ApiServerConfig {
+    /** Accept Keycloak OIDC tokens (structured AuthenticationConfiguration). */
+    oidc: boolean;
+    /** Audit log rotation (kube-apiserver --audit-log-max*). */
+    audit: { maxAgeDays: number; maxBackups: number; maxSizeMiB: number };
+    /**
+     * Generation of the Secret encryption key. Raising it by one rotates the key: the new key
+     * encrypts, the previous one still decrypts, and every Secret is rewritten.
+     */
+    encryptionKeyGeneration: number;
 }
 
 /** Another cluster of the Cilium Cluster Mesh, as this stack knows it from config. */
@@ -109,6 +138,8 @@ export interface StackConfig {
     meshPeers: MeshPeer[];
     /** In-cluster security settings. */
     security: SecurityConfig;
+    /** API server authentication, audit and encryption settings. */
+    apiServer: ApiServerConfig;
 }
 
 /** The planned node of a cluster, named and ordered the same way by the stack and the plan. */

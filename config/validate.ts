@@ -4,7 +4,20 @@
  */
 import { COMPATIBILITY, DEFAULT_TRUSTED_REGISTRIES, trustedRegistryProblem } from "../policy-pack/conventions";
 import { Cidr, contains, describeRange, hostRange, Ipv4Range, overlaps, parseCidr, parseIpv4, parseRange } from "./cidr";
-import { ClusterRole, kubernetesMinor, MeshPeer, NetworkConfig, NodeBackend, NodePool, PROJECT, SecurityConfig, SshHost, StackConfig } from "./model";
+import {
+    ApiServerConfig,
+    ClusterRole,
+    kubernetesMinor,
+    MeshPeer,
+    NetworkConfig,
+    NodeBackend,
+    NodePool,
+    PROJECT,
+    SecurityConfig,
+    ServiceIps,
+    SshHost,
+    StackConfig,
+} from "./model";
 import { CHARTS, DEFAULT_KUBERNETES_VERSION, NODE_PACKAGES } from "./versions";
 
 /** Raw config values by key (without the `platform:` prefix), as Pulumi or the YAML file gives them. */
@@ -129,16 +142,17 @@ export function validateStackConfig(raw: RawConfig): ValidationResult {
     const cluster = readCluster(r, raw.cluster);
     const controlPlane = readPool(r, raw.nodes, "controlPlane");
     const workers = readPool(r, raw.nodes, "workers");
-    const network = readNetwork(r, raw.network, controlPlane?.count);
+    const network = readNetwork(r, raw.network, controlPlane?.count, cluster?.role);
     const backend = readBackend(r, raw.backend, raw.sshPrivateKey, network, (controlPlane?.count ?? 0) + (workers?.count ?? 0));
     const mgmtStack = readMgmtStack(r, raw.mgmtStack, cluster?.role);
     const meshPeers = readMeshPeers(r, raw.mesh, cluster);
     const security = readSecurity(r, raw.security);
+    const apiServer = readApiServer(r, raw.apiServer);
 
-    if (r.errors.length > 0 || !cluster || !controlPlane || !workers || !network || !backend || !meshPeers || !security) {
+    if (r.errors.length > 0 || !cluster || !controlPlane || !workers || !network || !backend || !meshPeers || !security || !apiServer) {
         return { ok: false, errors: r.errors };
     }
-    return { ok: true, config: { ...cluster, controlPlane, workers, network, backend, mgmtStack, meshPeers, security } };
+    return { ok: true, config: { ...cluster, controlPlane, workers, network, backend, mgmtStack, meshPeers, security, apiServer } };
 }
 
 /** Validates or throws a `ConfigValidationError` naming every problem. */
@@ -272,7 +286,7 @@ function readPool(r: Reader, value: unknown, pool: "controlPlane" | "workers"): 
     return { count, cpus, memoryMiB, diskGiB };
 }
 
-function readNetwork(r: Reader, value: unknown, controlPlaneCount: number | undefined): NetworkConfig | undefined {
+function readNetwork(r: Reader, value: unknown, controlPlaneCount: number | undefined, role: ClusterRole | undefined): NetworkConfig | undefined {
     const obj = r.object(value, "network");
     if (!obj) {
         return undefined;
@@ -355,6 +369,7 @@ function readNetwork(r: Reader, value: unknown, controlPlaneCount: number | unde
             `${obj.controlPlaneVip} lies inside network.lbPool; MetalLB could hand it to a Service. Pick an address outside the pool`,
         );
     }
+    const serviceIps = readServiceIps(r, obj.serviceIps, role, lbPool, meshIp);
     if (r.errors.length > errorsBefore || !nodeSubnet || !podCidr || !serviceCidr || !lbPool || meshIp === undefined) {
         return undefined;
     }
@@ -366,7 +381,94 @@ function readNetwork(r: Reader, value: unknown, controlPlaneCount: number | unde
         clusterMeshIp: obj.clusterMeshIp as string,
         controlPlaneVip: vip === undefined ? undefined : (obj.controlPlaneVip as string),
         vipInterface,
+        serviceIps,
     };
+}
+
+const SERVICE_IP_FIELDS = ["vault", "s3", "keycloak"] as const satisfies ReadonlyArray<keyof ServiceIps>;
+
+/**
+ * mgmt's fixed service addresses: required on mgmt, refused elsewhere (app clusters reach these
+ * services on mgmt), each inside `lbPool`, none equal to `clusterMeshIp` or another, and with one
+ * pool address left for the Gateway.
+ */
+function readServiceIps(
+    r: Reader,
+    value: unknown,
+    role: ClusterRole | undefined,
+    lbPool: Ipv4Range | undefined,
+    meshIp: number | undefined,
+): ServiceIps | undefined {
+    const key = "network.serviceIps";
+    if (role === undefined) {
+        return undefined; // cluster.role failed already; which rule applies is unknown
+    }
+    if (role !== "mgmt") {
+        if (value !== undefined) {
+            r.fail(key, "is only for the mgmt cluster, which runs Vault, the S3 endpoint and Keycloak; remove it from this stack");
+        }
+        return undefined;
+    }
+    if (value === undefined) {
+        return r.fail(key, "is missing: mgmt needs fixed LoadBalancer IPs for {vault, s3, keycloak} inside network.lbPool, e.g. vault: 192.168.64.201");
+    }
+    const obj = r.object(value, key);
+    if (!obj) {
+        return undefined;
+    }
+    const taken = new Map<number, string>(meshIp === undefined ? [] : [[meshIp, "network.clusterMeshIp"]]);
+    for (const field of SERVICE_IP_FIELDS) {
+        const address = r.address(obj, field, key, true);
+        if (address === undefined) {
+            continue;
+        }
+        if (lbPool && !contains(lbPool, { first: address, last: address })) {
+            r.fail(
+                `${key}.${field}`,
+                `${obj[field]} is outside network.lbPool ${describeRange(lbPool)}; pick an address from the pool so MetalLB can assign it`,
+            );
+        }
+        const other = taken.get(address);
+        if (other) {
+            r.fail(`${key}.${field}`, `${obj[field]} is also ${other}; every fixed service needs its own address`);
+        }
+        taken.set(address, `${key}.${field}`);
+    }
+    if (lbPool && lbPool.last - lbPool.first + 1 <= taken.size) {
+        r.fail("network.lbPool", `${describeRange(lbPool)} holds only the fixed addresses; give the pool at least one more address for the Gateway`);
+    }
+    return r.errors.some((e) => e.key.startsWith(`${PROJECT}:${key}`))
+        ? undefined
+        : (Object.fromEntries(SERVICE_IP_FIELDS.map((f) => [f, obj[f]])) as unknown as ServiceIps);
+}
+
+/** API server settings; every field has a default, so the key may be left out. */
+function readApiServer(r: Reader, value: unknown): ApiServerConfig | undefined {
+    const obj = value === undefined ? {} : r.object(value, "apiServer");
+    if (!obj) {
+        return undefined;
+    }
+    const oidc = obj.oidc ?? true;
+    if (typeof oidc !== "boolean") {
+        r.fail("apiServer.oidc", `must be true or false, got ${JSON.stringify(oidc)}`);
+    }
+    const auditRaw = obj.audit === undefined ? {} : r.object(obj.audit, "apiServer.audit");
+    const audit = auditRaw && { maxAgeDays: 7, maxBackups: 10, maxSizeMiB: 100, ...auditRaw };
+    const maxAgeDays = audit && r.integer(audit, "maxAgeDays", "apiServer.audit", 1, 366, "keep audit logs 1-366 days");
+    const maxBackups = audit && r.integer(audit, "maxBackups", "apiServer.audit", 1, 1000, "keep 1-1000 rotated audit files");
+    const maxSizeMiB = audit && r.integer(audit, "maxSizeMiB", "apiServer.audit", 1, 10240, "rotate audit files at 1-10240 MiB");
+    const generation = r.integer(
+        { encryptionKeyGeneration: 1, ...obj },
+        "encryptionKeyGeneration",
+        "apiServer",
+        1,
+        1000,
+        "start at 1 and raise it by one to rotate the key",
+    );
+    if (typeof oidc !== "boolean" || maxAgeDays === undefined || maxBackups === undefined || maxSizeMiB === undefined || generation === undefined) {
+        return undefined;
+    }
+    return { oidc, audit: { maxAgeDays, maxBackups, maxSizeMiB }, encryptionKeyGeneration: generation };
 }
 
 function readBackend(r: Reader, value: unknown, privateKey: unknown, network: NetworkConfig | undefined, nodeCount: number): NodeBackend | undefined {

@@ -148,6 +148,13 @@ export const CHARTS = {
     falco: { chart: "falco", version: "9.1.0", repo: "https://falcosecurity.github.io/charts" },
     /** Trivy Operator (aquasecurity/helm-charts trivy-operator 0.34.0; the newest release confirmed by a merged upgrade PR). */
     trivyOperator: { chart: "trivy-operator", version: "0.34.0", repo: "https://aquasecurity.github.io/helm-charts" },
+    // --- trust and secrets (issue 9); values (and schemas) in ../shared/schemas/charts/<chart>-<version> ---
+    /** Vault 2.0.4 (hashicorp/vault-helm 0.34.1, 2026-08-13; tested with Kubernetes 1.32-1.36). */
+    vault: { chart: "vault", version: "0.34.1", repo: "https://helm.releases.hashicorp.com" },
+    /** cert-manager v1.21.1 (2026-07-29); the chart version carries the leading "v". */
+    certManager: { chart: "cert-manager", version: "v1.21.1", repo: "https://charts.jetstack.io" },
+    /** External Secrets Operator v2.9.0 (chart 2.9.0, 2026-08-08): serves external-secrets.io/v1 only. */
+    externalSecrets: { chart: "external-secrets", version: "2.9.0", repo: "https://charts.external-secrets.io" },
 } satisfies Record<string, ChartPin>;
 
 /** Oldest Multipass the host scripts are written for (seed 001 §3.2: multipass >= 1.15.1); `npm run deploy` checks it. */

@@ -67,6 +67,7 @@ export function buildNetworking(config: StackConfig, cluster: KubeadmCluster, ca
         clusterName: config.name,
         pool: config.network.lbPool,
         meshIp: config.network.clusterMeshIp,
+        serviceIps: config.network.serviceIps && Object.values(config.network.serviceIps),
         provider,
         after,
     });

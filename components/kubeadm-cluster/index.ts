@@ -84,6 +84,10 @@ export class KubeadmCluster extends pulumi.ComponentResource {
     public readonly nodes: pulumi.Output<Record<string, string>>;
     /** How to reach the first control-plane node, for steps that must run there (it has admin.conf). */
     public readonly controlPlane: pulumi.Output<NodeConnection>;
+    /** Every control-plane node, in join order, for steps that change each API server. */
+    public readonly controlPlaneNodes: ClusterNode[];
+    /** The cluster CA certificate (PEM), for clients outside the cluster such as Vault's Kubernetes auth. */
+    public readonly caCertPem: pulumi.Output<string>;
     /** Provider for every Kubernetes resource in this cluster. */
     public readonly provider: k8s.Provider;
 
@@ -99,6 +103,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         this.apiServerEndpoint = pulumi.interpolate`https://${this.apiServerHost}:${API_SERVER_PORT}`;
         this.nodes = pulumi.all([...byName.values()].map((n) => pulumi.all([n.nodeName, n.ip]))).apply((pairs) => Object.fromEntries(pairs));
         this.controlPlane = first.connection;
+        this.controlPlaneNodes = controlPlanes;
 
         const tokens = new Map(
             [...controlPlanes.slice(1), ...workers].map((n) => {
@@ -172,6 +177,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         this.kubeconfig = pulumi.secret(
             pulumi.all([credential, this.apiServerEndpoint]).apply(([c, server]) => adminKubeconfig({ clusterName: config.name, server, credential: c })),
         );
+        this.caCertPem = credential.apply((c) => Buffer.from(c.certificateAuthorityData, "base64").toString("utf8"));
         // A cluster that is gone (destroyed by hand, VMs deleted) must not block deleting what ran in it.
         this.provider = new k8s.Provider(`${name}-provider`, { kubeconfig: this.kubeconfig, deleteUnreachable: true }, { parent: this });
 
@@ -181,6 +187,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
             apiServerHost: this.apiServerHost,
             nodes: this.nodes,
             controlPlane: this.controlPlane,
+            caCertPem: this.caCertPem,
             // Every file and script each step sends to its node, for the offline plan's artifacts.
             [NODE_STEPS_OUTPUT]: pulumi.secret(pulumi.all(records)),
         });

@@ -3,7 +3,8 @@
  * clustermesh-apiserver's fixed IP has a pool of its own that never auto-assigns, so no other
  * Service can take it first: MetalLB hands an un-annotated Service the first free address of an
  * auto-assign pool, in whatever order it processes Services (metallb v0.16.1
- * internal/allocator/allocator.go). One L2Advertisement announces both pools.
+ * internal/allocator/allocator.go). mgmt's fixed service IPs (Vault, S3, Keycloak) get a third
+ * such pool. One L2Advertisement announces them all.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -27,34 +28,59 @@ export function meshPoolName(clusterName: string): string {
     return `${clusterName}-mesh`;
 }
 
+/** The pool of mgmt's fixed service IPs (Vault, S3, Keycloak; `network.serviceIps`). */
+export function servicePoolName(clusterName: string): string {
+    return `${clusterName}-services`;
+}
+
 /**
- * `first-last` without `ip`: the address ranges of the general pool. Throws when nothing is left,
- * naming the config key.
+ * `first-last` without the `reserved` addresses: the address ranges of the general pool. Throws
+ * when nothing is left, naming the config key.
  */
-export function rangesWithout(range: string, ip: string): string[] {
+export function rangesWithout(range: string, reserved: string[]): string[] {
     const parsed = parseRange(range);
-    const address = parseIpv4(ip);
-    if (!parsed.ok || address === undefined) {
-        throw new Error(`network.lbPool ${range} or network.clusterMeshIp ${ip} does not parse; validate the config first`);
+    const addresses = reserved.map(parseIpv4);
+    if (!parsed.ok || addresses.some((a) => a === undefined)) {
+        throw new Error(`network.lbPool ${range} or a fixed address among ${reserved.join(", ")} does not parse; validate the config first`);
     }
-    const { first, last } = parsed.range;
-    const parts = [
-        [first, Math.min(last, address - 1)],
-        [Math.max(first, address + 1), last],
-    ].filter(([a, b]) => a <= b);
+    let parts: Array<[number, number]> = [[parsed.range.first, parsed.range.last]];
+    for (const address of addresses as number[]) {
+        parts = parts.flatMap(([a, b]): Array<[number, number]> =>
+            address < a || address > b
+                ? [[a, b]]
+                : (
+                      [
+                          [a, address - 1],
+                          [address + 1, b],
+                      ] as Array<[number, number]>
+                  ).filter(([x, y]) => x <= y),
+        );
+    }
     if (parts.length === 0) {
-        throw new Error(`network.lbPool ${range} holds only network.clusterMeshIp ${ip}; widen the pool so other Services (the Gateway) get addresses`);
+        throw new Error(
+            `network.lbPool ${range} holds only the fixed addresses (${reserved.join(", ")}); widen the pool so other Services (the Gateway) get addresses`,
+        );
     }
     return parts.map(([a, b]) => `${formatIpv4(a)}-${formatIpv4(b)}`);
 }
 
-/** The general pool: the configured range without the mesh IP, auto-assigned. */
-export function ipAddressPool(clusterName: string, range: string, meshIp: string): Record<string, any> {
+/** The general pool: the configured range without the fixed IPs, auto-assigned. */
+export function ipAddressPool(clusterName: string, range: string, reserved: string[]): Record<string, any> {
     return {
         apiVersion: "metallb.io/v1beta1",
         kind: "IPAddressPool",
         metadata: { name: poolName(clusterName), namespace: METALLB_NAMESPACE },
-        spec: { addresses: rangesWithout(range, meshIp) },
+        spec: { addresses: rangesWithout(range, reserved) },
+    };
+}
+
+/** The service pool: mgmt's fixed service IPs, given only to the Service that asks for one. */
+export function serviceAddressPool(clusterName: string, ips: string[]): Record<string, any> {
+    return {
+        apiVersion: "metallb.io/v1beta1",
+        kind: "IPAddressPool",
+        metadata: { name: servicePoolName(clusterName), namespace: METALLB_NAMESPACE },
+        spec: { addresses: ips.map((ip) => `${ip}/32`), autoAssign: false },
     };
 }
 
@@ -68,12 +94,13 @@ export function meshAddressPool(clusterName: string, meshIp: string): Record<str
     };
 }
 
-export function l2Advertisement(clusterName: string): Record<string, any> {
+export function l2Advertisement(clusterName: string, withServicePool: boolean): Record<string, any> {
+    const pools = [poolName(clusterName), meshPoolName(clusterName), ...(withServicePool ? [servicePoolName(clusterName)] : [])];
     return {
         apiVersion: "metallb.io/v1beta1",
         kind: "L2Advertisement",
         metadata: { name: `${clusterName}-l2`, namespace: METALLB_NAMESPACE },
-        spec: { ipAddressPools: [poolName(clusterName), meshPoolName(clusterName)] },
+        spec: { ipAddressPools: pools },
     };
 }
 
@@ -97,6 +124,8 @@ export interface MetalLbArgs {
     pool: string;
     /** The clustermesh-apiserver's fixed IP, inside `pool` (config `network.clusterMeshIp`). */
     meshIp: string;
+    /** mgmt's fixed service IPs, inside `pool` (config `network.serviceIps`); they get a pool of their own. */
+    serviceIps?: string[];
     /** Provider of the target cluster. */
     provider: k8s.Provider;
     /** What must be running first: the CNI (pods need it). Components do not pass their own dependsOn to children. */
@@ -116,7 +145,7 @@ export class MetalLb extends pulumi.ComponentResource {
         super("platform:network:MetalLb", name, {}, opts);
         let pool: Record<string, any>;
         try {
-            pool = ipAddressPool(args.clusterName, args.pool, args.meshIp);
+            pool = ipAddressPool(args.clusterName, args.pool, [args.meshIp, ...(args.serviceIps ?? [])]);
         } catch (e) {
             throw new pulumi.InputPropertiesError({
                 message: `${name}: ${(e as Error).message}`,
@@ -144,9 +173,20 @@ export class MetalLb extends pulumi.ComponentResource {
             meshAddressPool(args.clusterName, args.meshIp) as k8s.apiextensions.CustomResourceArgs,
             crOpts,
         );
-        new k8s.apiextensions.CustomResource(`${name}-l2`, l2Advertisement(args.clusterName) as k8s.apiextensions.CustomResourceArgs, {
+        const serviceIps = args.serviceIps ?? [];
+        const services =
+            serviceIps.length > 0
+                ? [
+                      new k8s.apiextensions.CustomResource(
+                          `${name}-service-pool`,
+                          serviceAddressPool(args.clusterName, serviceIps) as k8s.apiextensions.CustomResourceArgs,
+                          crOpts,
+                      ),
+                  ]
+                : [];
+        new k8s.apiextensions.CustomResource(`${name}-l2`, l2Advertisement(args.clusterName, services.length > 0) as k8s.apiextensions.CustomResourceArgs, {
             ...crOpts,
-            dependsOn: [release, general, mesh],
+            dependsOn: [release, general, mesh, ...services],
         });
         this.namespace = namespace;
         this.poolName = poolName(args.clusterName);

@@ -417,6 +417,36 @@ describe("config/validate: across stacks", () => {
     });
 });
 
+describe("config/validate: mgmt's fixed service IPs and the API server settings", () => {
+    it("requires serviceIps on mgmt, each in the pool, none shared, and refuses them on an app stack", () => {
+        assert.deepStrictEqual(
+            errorsFor(mgmtWith((r) => delete r.network.serviceIps)).map((e) => e.key),
+            ["platform:network.serviceIps"],
+        );
+        const clash = errorsFor(mgmtWith((r) => (r.network.serviceIps = { vault: "192.168.64.200", s3: "192.168.64.230", keycloak: "192.168.64.203" })));
+        assert.deepStrictEqual(clash.map((e) => e.key).sort(), ["platform:network.serviceIps.s3", "platform:network.serviceIps.vault"]);
+        assert.match(clash.find((e) => e.key.endsWith("vault"))!.message, /is also network\.clusterMeshIp/);
+        assert.match(clash.find((e) => e.key.endsWith("s3"))!.message, /outside network\.lbPool/);
+        const app = shippedRaw("app1") as any;
+        app.network.serviceIps = { vault: "192.168.64.212", s3: "192.168.64.213", keycloak: "192.168.64.214" };
+        assert.match(errorsFor(app)[0].message, /only for the mgmt cluster/);
+    });
+
+    it("defaults the API server settings and names a bad field", () => {
+        const result = validateStackConfig(shippedRaw("app1"));
+        assert.ok(result.ok);
+        assert.deepStrictEqual(result.config.apiServer, { oidc: true, audit: { maxAgeDays: 7, maxBackups: 10, maxSizeMiB: 100 }, encryptionKeyGeneration: 1 });
+        const raw = shippedRaw("app1") as any;
+        raw.apiServer = { oidc: "yes", audit: { maxAgeDays: 0 }, encryptionKeyGeneration: 1.5 };
+        assert.deepStrictEqual(
+            errorsFor(raw)
+                .map((e) => e.key)
+                .sort(),
+            ["platform:apiServer.audit.maxAgeDays", "platform:apiServer.encryptionKeyGeneration", "platform:apiServer.oidc"],
+        );
+    });
+});
+
 describe("config/validate: trusted registries", () => {
     it("the policy pack's default list is the platform's default list (seed 001 §13.2)", () => {
         const policy = policies.find((p) => p.name === "trusted-image-registries");
@@ -424,7 +454,9 @@ describe("config/validate: trusted registries", () => {
     });
 
     it("refuses an lbPool that holds only the mesh IP: the Gateway needs an address of the general pool", () => {
-        const errors = errorsFor(mgmtWith((r) => (r.network = { ...r.network, lbPool: "192.168.64.200-192.168.64.200" })));
+        const raw = shippedRaw("app1") as any;
+        raw.network = { ...raw.network, lbPool: "192.168.64.211-192.168.64.211" };
+        const errors = errorsFor(raw);
         assert.deepStrictEqual(
             errors.map((e) => e.key),
             ["platform:network.lbPool"],

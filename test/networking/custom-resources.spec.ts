@@ -3,7 +3,16 @@
 // and routes, and the namespaces the networking add-ons add.
 import { strict as assert } from "assert";
 import { gatewayClass, gatewayNamespace, hubbleUiRoute, httpsRedirectRoute, MAIN_GATEWAY, mainGateway } from "../../components/cilium-mesh";
-import { ipAddressPool, l2Advertisement, meshAddressPool, meshPoolName, poolName, rangesWithout } from "../../components/metallb";
+import {
+    ipAddressPool,
+    l2Advertisement,
+    meshAddressPool,
+    meshPoolName,
+    poolName,
+    rangesWithout,
+    serviceAddressPool,
+    servicePoolName,
+} from "../../components/metallb";
 import { PlannedStack, planShipped } from "../support/offline";
 import { customResources, errorsOf, requireSchemas, stackConfigs, strictCrdValidator } from "./helpers";
 
@@ -53,13 +62,20 @@ describe("networking: custom resources against their upstream CRDs", function ()
 });
 
 describe("networking: MetalLB pools", () => {
-    it("takes the mesh IP out of the general pool, wherever it sits in the range", () => {
-        assert.deepEqual(rangesWithout("192.168.64.200-192.168.64.210", "192.168.64.200"), ["192.168.64.201-192.168.64.210"]);
-        assert.deepEqual(rangesWithout("192.168.64.200-192.168.64.210", "192.168.64.210"), ["192.168.64.200-192.168.64.209"]);
-        assert.deepEqual(rangesWithout("192.168.64.200-192.168.64.210", "192.168.64.205"), ["192.168.64.200-192.168.64.204", "192.168.64.206-192.168.64.210"]);
+    it("takes the fixed IPs out of the general pool, wherever they sit in the range", () => {
+        assert.deepEqual(rangesWithout("192.168.64.200-192.168.64.210", ["192.168.64.200"]), ["192.168.64.201-192.168.64.210"]);
+        assert.deepEqual(rangesWithout("192.168.64.200-192.168.64.210", ["192.168.64.210"]), ["192.168.64.200-192.168.64.209"]);
+        assert.deepEqual(rangesWithout("192.168.64.200-192.168.64.210", ["192.168.64.205"]), [
+            "192.168.64.200-192.168.64.204",
+            "192.168.64.206-192.168.64.210",
+        ]);
+        assert.deepEqual(rangesWithout("192.168.64.200-192.168.64.210", ["192.168.64.200", "192.168.64.203", "192.168.64.201"]), [
+            "192.168.64.202-192.168.64.202",
+            "192.168.64.204-192.168.64.210",
+        ]);
         assert.throws(
-            () => rangesWithout("192.168.64.200-192.168.64.200", "192.168.64.200"),
-            /network\.lbPool .* holds only network\.clusterMeshIp .*; widen the pool/,
+            () => rangesWithout("192.168.64.200-192.168.64.201", ["192.168.64.201", "192.168.64.200"]),
+            /network\.lbPool .* holds only the fixed addresses .*; widen the pool/,
         );
     });
 
@@ -67,12 +83,26 @@ describe("networking: MetalLB pools", () => {
         it(`${config.name}: the mesh IP is alone in a pool that never auto-assigns, and one L2Advertisement announces both pools`, () => {
             const mesh = meshAddressPool(config.name, config.network.clusterMeshIp);
             assert.deepEqual(mesh.spec, { addresses: [`${config.network.clusterMeshIp}/32`], autoAssign: false });
-            const general = ipAddressPool(config.name, config.network.lbPool, config.network.clusterMeshIp);
+            const fixed = [config.network.clusterMeshIp, ...Object.values(config.network.serviceIps ?? {})];
+            const general = ipAddressPool(config.name, config.network.lbPool, fixed);
             assert.equal(general.spec.autoAssign, undefined, "the general pool keeps MetalLB's default, autoAssign true");
-            assert.ok(!general.spec.addresses.some((a: string) => a.split("-").includes(config.network.clusterMeshIp)));
-            assert.deepEqual(l2Advertisement(config.name).spec.ipAddressPools, [poolName(config.name), meshPoolName(config.name)]);
+            for (const ip of fixed) {
+                assert.ok(!general.spec.addresses.some((a: string) => a.split("-").includes(ip)), ip);
+            }
+            assert.deepEqual(l2Advertisement(config.name, false).spec.ipAddressPools, [poolName(config.name), meshPoolName(config.name)]);
         });
     }
+});
+
+describe("networking: mgmt's fixed service IPs", () => {
+    it("sit alone in a pool that never auto-assigns, announced with the others", () => {
+        const mgmt = configs.get("mgmt")!;
+        const ips = Object.values(mgmt.network.serviceIps!);
+        const pool = serviceAddressPool(mgmt.name, ips);
+        assert.deepEqual(pool.spec, { addresses: ips.map((ip) => `${ip}/32`), autoAssign: false });
+        assert.equal(strictCrdValidator(pool.apiVersion, pool.kind)!(pool), true);
+        assert.ok(l2Advertisement(mgmt.name, true).spec.ipAddressPools.includes(servicePoolName(mgmt.name)));
+    });
 });
 
 describe("networking: main-gateway and its routes", () => {
