@@ -87,6 +87,19 @@ export interface ClusterConfigurationArgs {
     serviceCidr: string;
     /** Extra names/IPs for the API server certificate (every control-plane IP and the VIP). */
     certSANs: string[];
+    /** API server flags and mounts added after the platform's own (ApiServerSettings); none at init. */
+    apiServerExtras?: { extraArgs: Arg[]; extraVolumes: HostPathMount[] };
+}
+
+/**
+ * The control-plane endpoint and API server certificate SANs of a cluster: the VIP when there is
+ * one, else the first control-plane node; every control-plane IP and the VIP as SANs.
+ */
+export function controlPlaneAddressing(
+    controlPlaneIps: string[],
+    vip: string | undefined,
+): Pick<ClusterConfigurationArgs, "controlPlaneEndpoint" | "certSANs"> {
+    return { controlPlaneEndpoint: `${vip ?? controlPlaneIps[0]}:${API_SERVER_PORT}`, certSANs: [...controlPlaneIps, ...(vip ? [vip] : [])] };
 }
 
 export function clusterConfiguration(args: ClusterConfigurationArgs): ClusterConfiguration {
@@ -99,8 +112,11 @@ export function clusterConfiguration(args: ClusterConfigurationArgs): ClusterCon
         networking: { podSubnet: args.podCidr, serviceSubnet: args.serviceCidr, dnsDomain: "cluster.local" },
         apiServer: {
             certSANs: [...new Set(args.certSANs)].sort(),
-            extraArgs: [{ name: "admission-control-config-file", value: PSA_FILE }],
-            extraVolumes: [{ name: "psa", hostPath: PSA_DIR, mountPath: PSA_DIR, readOnly: true, pathType: "DirectoryOrCreate" }],
+            extraArgs: [{ name: "admission-control-config-file", value: PSA_FILE }, ...(args.apiServerExtras?.extraArgs ?? [])],
+            extraVolumes: [
+                { name: "psa", hostPath: PSA_DIR, mountPath: PSA_DIR, readOnly: true, pathType: "DirectoryOrCreate" },
+                ...(args.apiServerExtras?.extraVolumes ?? []),
+            ],
         },
         // Seed 001 §6.3: metrics endpoint reachable by the in-cluster Prometheus.
         controllerManager: { extraArgs: [{ name: "bind-address", value: "0.0.0.0" }] },

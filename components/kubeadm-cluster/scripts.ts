@@ -27,13 +27,13 @@ export const JOIN_CONFIG = `${KUBEADM_DIR}/join.yaml`;
 /** The admin ServiceAccount, its binding and token Secret, applied by the kubeconfig step. */
 export const ADMIN_ACCOUNT_MANIFEST = "/etc/kubernetes/platform/admin-account.yaml";
 
-const ADMIN_CONF = "/etc/kubernetes/admin.conf";
+export const ADMIN_CONF = "/etc/kubernetes/admin.conf";
 const KUBELET_CONF = "/etc/kubernetes/kubelet.conf";
 const LOG_DIR = "/var/log/platform";
-const CRICTL = `crictl --runtime-endpoint ${CRI_SOCKET}`;
+export const CRICTL = `crictl --runtime-endpoint ${CRI_SOCKET}`;
 
 /** Runs a command with its output in a root-only log; on failure prints a masked tail and exits. */
-function runLogged(step: string, commandLine: string): string[] {
+export function runLogged(step: string, commandLine: string): string[] {
     const log = `${LOG_DIR}/${step}.log`;
     return [
         `install -d -m 0700 ${LOG_DIR}`,
@@ -47,7 +47,7 @@ function runLogged(step: string, commandLine: string): string[] {
 }
 
 /** Polls a shell condition every `seconds`, `tries` times; fails with `message` (double-quoted) if it never holds. */
-function waitUntil(condition: string, tries: number, seconds: number, message: string): string[] {
+export function waitUntil(condition: string, tries: number, seconds: number, message: string): string[] {
     return [
         "ready=no",
         `for _ in $(seq 1 ${tries}); do`,
@@ -94,7 +94,7 @@ function resetNode(): string[] {
 }
 
 /** Waits until the API server on `ip` answers /readyz. */
-function waitForApiServer(ip: string): string[] {
+export function waitForApiServer(ip: string): string[] {
     return waitUntil(
         `kubectl --kubeconfig ${ADMIN_CONF} --server https://${ip}:${API_SERVER_PORT} --request-timeout=5s get --raw=/readyz >/dev/null 2>&1`,
         60,
@@ -104,12 +104,12 @@ function waitForApiServer(ip: string): string[] {
 }
 
 /** The ID of the running container named `name` (a regex for crictl), or "". */
-function containerId(name: string): string {
+export function containerId(name: string): string {
     return `$(${CRICTL} ps --name '^${name}$' -q 2>/dev/null || true)`;
 }
 
 /** Waits until a `name` container other than the one whose ID is in `$<before>` runs. */
-function waitForNewContainer(name: string, before: string, what: string): string[] {
+export function waitForNewContainer(name: string, before: string, what: string): string[] {
     return waitUntil(
         `[ -n "${containerId(name)}" ] && [ "${containerId(name)}" != "$${before}" ]`,
         60,

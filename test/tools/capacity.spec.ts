@@ -172,6 +172,9 @@ describe("capacity: the chart table matches the pinned charts", () => {
         falco: CHARTS.falco.version,
     };
     pins["trivy-operator"] = CHARTS.trivyOperator.version;
+    pins.vault = CHARTS.vault.version;
+    pins["cert-manager"] = CHARTS.certManager.version;
+    pins["external-secrets"] = CHARTS.externalSecrets.version;
     const upstreamFile = (chart: string) =>
         chart === "cilium"
             ? path.join(SHARED, `schemas/cilium-${pins.cilium}.values.yaml`)
@@ -199,8 +202,10 @@ describe("capacity: the chart table matches the pinned charts", () => {
                 for (const flag of [w.enabled, w.replicas, ...w.containers.map((c) => c.enabled)]) {
                     if (flag) {
                         assert.ok(has(flag.path), `${chart}: ${flag.path} is not in ${file}`);
-                        if (at(flag.path) !== null) {
-                            assert.deepStrictEqual(at(flag.path), flag.default, `${chart}: default of ${flag.path}`);
+                        // vault-helm's "-" means "follow global.enabled".
+                        const upstream = at(flag.path) === "-" ? at("global.enabled") : at(flag.path);
+                        if (upstream !== null) {
+                            assert.deepStrictEqual(upstream, flag.default, `${chart}: default of ${flag.path}`);
                         }
                     }
                 }

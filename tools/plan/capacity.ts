@@ -155,6 +155,44 @@ export const CHART_WORKLOADS: Record<string, ChartWorkload[]> = {
             containers: [{ path: "trivy.server.resources", defaultRequests: { cpu: "200m", memory: "512Mi" } }],
         },
     ],
+
+    // --- trust and secrets (issue 9) ---
+    vault: [
+        // hashicorp/vault-helm 0.34.1: the injector follows global.enabled ("-"), on unless turned off; HA raft replicas default 3.
+        { name: "server", replicas: { path: "server.ha.replicas", default: 3 }, containers: [{ path: "server.resources" }] },
+        {
+            name: "injector",
+            enabled: { path: "injector.enabled", default: true },
+            replicas: { path: "injector.replicas", default: 1 },
+            containers: [{ path: "injector.resources" }],
+        },
+        { name: "csi-provider", perNode: true, enabled: { path: "csi.enabled", default: false }, containers: [{ path: "csi.resources" }] },
+    ],
+    "cert-manager": [
+        { name: "controller", replicas: { path: "replicaCount", default: 1 }, containers: [{ path: "resources" }] },
+        { name: "webhook", replicas: { path: "webhook.replicaCount", default: 1 }, containers: [{ path: "webhook.resources" }] },
+        {
+            name: "cainjector",
+            enabled: { path: "cainjector.enabled", default: true },
+            replicas: { path: "cainjector.replicaCount", default: 1 },
+            containers: [{ path: "cainjector.resources" }],
+        },
+    ],
+    "external-secrets": [
+        { name: "controller", replicas: { path: "replicaCount", default: 1 }, containers: [{ path: "resources" }] },
+        {
+            name: "webhook",
+            enabled: { path: "webhook.create", default: true },
+            replicas: { path: "webhook.replicaCount", default: 1 },
+            containers: [{ path: "webhook.resources" }],
+        },
+        {
+            name: "cert-controller",
+            enabled: { path: "certController.create", default: true },
+            replicas: { path: "certController.replicaCount", default: 1 },
+            containers: [{ path: "certController.resources" }],
+        },
+    ],
 };
 
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };

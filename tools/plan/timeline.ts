@@ -66,6 +66,12 @@ export const STEP_DURATIONS = {
     "helm:kyverno": { seconds: 150, basis: "Kyverno's four controllers ready and its webhooks registered (estimate)" },
     "helm:falco": { seconds: 150, basis: "Falco DaemonSet ready: the modern_ebpf probe loads and falcoctl fetches the rules (estimate)" },
     "helm:trivy-operator": { seconds: 90, basis: "Trivy Operator Deployment (and its built-in server) ready (estimate)" },
+    "helm:vault": {
+        seconds: 60,
+        basis: "the Vault StatefulSet created; the release skips Helm's wait, as a sealed Vault is never Ready (estimate: image pull and PVC bind)",
+    },
+    "helm:cert-manager": { seconds: 90, basis: "cert-manager controller, webhook and cainjector ready, the startupapicheck Job passed (estimate)" },
+    "helm:external-secrets": { seconds: 90, basis: "External Secrets controller, webhook and cert controller ready (estimate)" },
     helm: { seconds: 120, basis: "a Helm release of a chart this table does not list: images pulled and pods ready (estimate)" },
     "k8s-workload": {
         seconds: 45,
