@@ -158,6 +158,29 @@ export const ALLOWED_IMAGES: readonly AllowedImage[] = [
         image: "docker.io/rancher/local-path-provisioner",
         reason: "upstream's manifest (deploy/local-path-storage.yaml) runs rancher/local-path-provisioner from Docker Hub, outside docker.io/library",
     },
+    { image: "quay.io/keycloak/keycloak", reason: "Keycloak publishes its server image on quay.io only (keycloak.org/server/containers)" },
+    { image: "docker.io/chrislusf/seaweedfs", reason: "SeaweedFS, mgmt's S3 endpoint, publishes its image on Docker Hub under chrislusf only" },
+];
+
+// --- Services exposed on purpose --------------------------------------------------------------
+
+/** One Service the platform exposes outside its cluster on purpose, with the reason. */
+export interface AllowedService {
+    /** Namespace of the Service. */
+    namespace: string;
+    /** Name of the Service. */
+    name: string;
+    /** Why it must be reachable from outside the cluster. */
+    reason: string;
+}
+
+/**
+ * Default `allowedServices` of the pack's `no-external-services`: mgmt's shared services, which the
+ * other clusters' API servers, cert-manager, External Secrets and Velero reach on fixed
+ * LoadBalancer IPs (config `network.serviceIps`). Everything else goes through the Gateway.
+ */
+export const ALLOWED_EXTERNAL_SERVICES: readonly AllowedService[] = [
+    { namespace: "keycloak", name: "keycloak", reason: "the OIDC issuer of every cluster's API server and of kubectl oidc-login on the operator's machine" },
 ];
 
 // --- image references ------------------------------------------------------------------------

@@ -2,13 +2,8 @@
 // externalIPs all open a path from outside, so each needs an explicit allowance.
 import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { ALLOWED_EXTERNAL_SERVICES, AllowedService } from "../conventions";
 import { exemptNamespacesSchema, namespaceOf, objectName, skipExemptNamespace } from "../lib/k8s";
-
-interface AllowedService {
-    namespace: string;
-    name: string;
-    reason: string;
-}
 
 export const noExternalServices: ResourceValidationPolicy = {
     name: "no-external-services",
@@ -32,13 +27,13 @@ export const noExternalServices: ResourceValidationPolicy = {
                     required: ["namespace", "name", "reason"],
                     additionalProperties: false,
                 },
-                default: [],
+                default: ALLOWED_EXTERNAL_SERVICES,
             },
         },
     },
     validateResource: validateResourceOfType(k8s.core.v1.Service, (svc, args, reportViolation) => {
         skipExemptNamespace(args);
-        const { allowedServices = [] } = args.getConfig<{ allowedServices?: AllowedService[] }>();
+        const { allowedServices = [...ALLOWED_EXTERNAL_SERVICES] } = args.getConfig<{ allowedServices?: AllowedService[] }>();
         const ns = namespaceOf(svc);
         const name = objectName(svc, args.name);
         if (allowedServices.some((a) => a.namespace === ns && a.name === name)) {

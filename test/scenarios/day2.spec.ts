@@ -49,7 +49,7 @@ describe("day 2: what pulumi up does after a config change (npm run plan -- --co
         const changedRuns = Promise.all(
             [
                 mgmtWith((c) => (c["platform:nodes"].workers.count = 2)),
-                mgmtWith((c) => (c["platform:nodes"].workers.cpus = 4)),
+                mgmtWith((c) => (c["platform:nodes"].workers.cpus = 6)),
                 mgmtWith((c) => (c["platform:cluster"].kubernetesVersion = "v1.35.10")),
                 mgmtWith((c) => {
                     c["platform:nodes"].controlPlane.count = 3;
