@@ -66,6 +66,22 @@ export const IMAGES = {
      * names `busybox` untagged (that is, latest); the platform pins the official image's release.
      */
     localPathHelper: "docker.io/library/busybox:1.37.0",
+    /**
+     * Keycloak 26.8.0, the newest 26.x a release page confirms (folio-org/folio-keycloak v26.8.0,
+     * "Update to Keycloak 26.8.0"). The project publishes its image on quay.io only, outside the
+     * trusted registries, so the pack allows it by name (ALLOWED_IMAGES).
+     */
+    keycloak: "quay.io/keycloak/keycloak:26.8.0",
+    /** Keycloak's database: the official PostgreSQL 18.6 image (Keycloak 26.x tests 18, supports 14-18; keycloak.org/server/db). */
+    keycloakPostgres: "docker.io/library/postgres:18.6",
+    /**
+     * SeaweedFS 4.47 (2026-09-15; github.com/seaweedfs/seaweedfs/releases/tag/4.47), mgmt's S3
+     * endpoint (components/object-storage). Upstream publishes on Docker Hub only, outside
+     * docker.io/library, so the pack allows it by name. The tag was seen published through a
+     * merged Renovate bump (shaman007/home-k3s#769); check `docker.io/chrislusf/seaweedfs` tags on
+     * the registry before bumping (4.08 and 4.09 shipped an S3 startup panic, Arvo-AI/aurora#49).
+     */
+    seaweedfs: "docker.io/chrislusf/seaweedfs:4.47",
 };
 
 /** One upstream file, pinned by the tag in its URL and, where its bytes could be read, by digest. */
