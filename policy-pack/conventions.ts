@@ -181,6 +181,7 @@ export interface AllowedService {
  */
 export const ALLOWED_EXTERNAL_SERVICES: readonly AllowedService[] = [
     { namespace: "keycloak", name: "keycloak", reason: "the OIDC issuer of every cluster's API server and of kubectl oidc-login on the operator's machine" },
+    { namespace: "object-storage", name: "s3-lb", reason: "the S3 endpoint every cluster's Velero (and mgmt's Thanos, Loki, Tempo) writes to" },
 ];
 
 // --- image references ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { stringify } from "yaml";
 import { SHARED_CONTROL_PLANE_FILES } from "../../components/kubeadm-cluster/credentials";
 import { KUBEADM_CLUSTER_TYPE, parseStepId } from "../../components/kubeadm-cluster/steps";
 import { MANIFEST_API_VERSIONS } from "../../components/lib/manifest-kinds";
+import { INIT_ROLE, InitOutput, VAULT_PKI_TYPE } from "../../components/vault-pki/steps";
 import { MANIFESTS, PinnedFile } from "../../config/versions";
 import { LABEL_DOMAIN } from "../../policy-pack/conventions";
 
@@ -85,8 +86,62 @@ function stepStdout(cluster: string, stepId: string): string | undefined {
     }
 }
 
-/** The simulated stdout of a command: a launch by its VM, a kubeadm step by its step id within `clusters`. */
-function commandStdout(name: string, inputs: Record<string, any>, world: MockWorld, clusters: ReadonlySet<string>): string {
+/** A UUID-shaped ID (Vault's issuer and key IDs), derived from `name`. */
+function uuid(name: string): string {
+    const hex = digest(name);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** What a VaultPki's init step prints (components/vault-pki/steps.ts): one unseal key and the root token. */
+function vaultInitStdout(vault: string): string {
+    const output: InitOutput = {
+        unseal_keys_b64: [Buffer.from(`${PLACEHOLDER}-${alphanumeric(`${vault}/unseal`, 24)}`).toString("base64")],
+        root_token: `hvs.${PLACEHOLDER}-${alphanumeric(`${vault}/root`, 24)}`,
+    };
+    return JSON.stringify(output);
+}
+
+/** Outputs the Vault provider would compute, by resource type (@pulumi/vault 7.8.0). */
+function vaultState(type: string, name: string): Record<string, unknown> | undefined {
+    switch (type) {
+        case "vault:index/mount:Mount":
+            return { accessor: `${PLACEHOLDER}_${alphanumeric(name, 8)}` };
+        case "vault:index/token:Token":
+            return { clientToken: `hvs.${PLACEHOLDER}-${alphanumeric(name, 24)}`, leaseDuration: 768 * 3600, renewable: true };
+        case "vault:pkiSecret/secretBackendRootCert:SecretBackendRootCert":
+            return {
+                certificate: placeholderPem("CERTIFICATE", name),
+                issuingCa: placeholderPem("CERTIFICATE", name),
+                issuerId: uuid(`${name}/issuer`),
+                keyId: uuid(`${name}/key`),
+                serialNumber: digest(name).slice(0, 16),
+            };
+        case "vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest":
+            return { csr: placeholderPem("CERTIFICATE REQUEST", name), keyId: uuid(`${name}/key`) };
+        case "vault:pkiSecret/secretBackendRootSignIntermediate:SecretBackendRootSignIntermediate": {
+            const certificate = placeholderPem("CERTIFICATE", name);
+            const issuingCa = placeholderPem("CERTIFICATE", `${name}/issuing-ca`);
+            return {
+                certificate,
+                issuingCa,
+                caChains: [certificate, issuingCa],
+                certificateBundle: `${certificate}${issuingCa}`,
+                serialNumber: digest(name).slice(0, 16),
+            };
+        }
+        case "vault:pkiSecret/secretBackendIntermediateSetSigned:SecretBackendIntermediateSetSigned":
+            return { importedIssuers: [uuid(`${name}/issuer`)], importedKeys: [] };
+        default:
+            return undefined;
+    }
+}
+
+/** The simulated stdout of a command: a launch by its VM, a VaultPki's init step, a kubeadm step by its step id within `clusters`. */
+function commandStdout(name: string, inputs: Record<string, any>, world: MockWorld, clusters: ReadonlySet<string>, vaults: ReadonlySet<string>): string {
+    const vault = [...vaults].find((v) => name === `${v}-${INIT_ROLE}`);
+    if (vault !== undefined) {
+        return vaultInitStdout(vault);
+    }
     if (name.endsWith("-launch")) {
         const vm = String(inputs.environment?.VM_NAME);
         const ip = world.simulatedIps[vm];
@@ -173,6 +228,8 @@ function pinnedFileStdout(url: string): string {
 export function platformMocks(world: MockWorld): pulumi.runtime.Mocks {
     // KubeadmCluster components register before their steps: their names tell a step's id from its resource name.
     const clusters = new Set<string>();
+    // VaultPki components register before their init step: the step is named after the component.
+    const vaults = new Set<string>();
     return {
         newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
             const inputs = args.inputs;
@@ -186,6 +243,9 @@ export function platformMocks(world: MockWorld): pulumi.runtime.Mocks {
                 case KUBEADM_CLUSTER_TYPE:
                     clusters.add(args.name);
                     return { id: "", state: inputs };
+                case VAULT_PKI_TYPE:
+                    vaults.add(args.name);
+                    return { id: "", state: inputs };
                 case "pulumi:pulumi:StackReference": {
                     const ref = world.stackReferences[args.name] ?? world.stackReferences[inputs.name];
                     if (!ref) {
@@ -195,12 +255,15 @@ export function platformMocks(world: MockWorld): pulumi.runtime.Mocks {
                 }
                 case "command:local:Command":
                 case "command:remote:Command":
-                    return { id: `${args.name}-id`, state: { ...inputs, stdout: commandStdout(args.name, inputs, world, clusters), stderr: "" } };
+                    return { id: `${args.name}-id`, state: { ...inputs, stdout: commandStdout(args.name, inputs, world, clusters, vaults), stderr: "" } };
                 case "random:index/randomBytes:RandomBytes": {
                     // terraform-provider-random stores RandomBytes under the ID "none": its value is never an ID.
                     const bytes = createHash("sha512").update(args.name).digest().subarray(0, Number(inputs.length));
                     return { id: "none", state: { ...inputs, hex: bytes.toString("hex"), base64: bytes.toString("base64") } };
                 }
+                case "random:index/randomPassword:RandomPassword":
+                    // Like RandomBytes, stored under the ID "none"; at least `length` characters.
+                    return { id: "none", state: { ...inputs, result: `${PLACEHOLDER}-${alphanumeric(args.name, Number(inputs.length))}` } };
                 case "tls:index/privateKey:PrivateKey":
                     return {
                         id: `${args.name}-id`,
@@ -225,8 +288,10 @@ export function platformMocks(world: MockWorld): pulumi.runtime.Mocks {
                         id: `${args.name}-id`,
                         state: { ...inputs, certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${PLACEHOLDER}\n-----END CERTIFICATE REQUEST-----\n` },
                     };
-                default:
-                    return { id: args.custom ? `${args.name}-id` : "", state: inputs };
+                default: {
+                    const computed = args.type.startsWith("vault:") ? vaultState(args.type, args.name) : undefined;
+                    return { id: args.custom ? `${args.name}-id` : "", state: { ...inputs, ...computed } };
+                }
             }
         },
         call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
