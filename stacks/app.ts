@@ -6,7 +6,8 @@ import { StackConfig } from "../config/model";
 import { buildCluster, ClusterOutputs } from "./cluster";
 import { MgmtReference } from "./mgmt-reference";
 import { buildNetworking, fetchNetworkingManifests, NetworkingOutputs } from "./networking";
-import { deploySecurity } from "./security";
+import { deploySecurity, securityComponents } from "./security";
+import { deployAppTrust } from "./trust";
 
 /** Everything `pulumi stack output` shows for an app stack. */
 export interface AppOutputs extends ClusterOutputs, NetworkingOutputs {
@@ -48,6 +49,19 @@ export async function appStack(loaded: LoadedConfig): Promise<AppOutputs> {
     const { cluster, outputs } = buildCluster(loaded);
     // The mesh CA mgmt generated: every cluster's certs chain to it, so peers trust each other.
     const networking = buildNetworking(config, cluster, { certPem: mgmt.output("ciliumCaCert"), keyPem: mgmt.output("ciliumCaKey") }, manifests);
-    deploySecurity(config, cluster, networking);
+    const security = deploySecurity(config, cluster, networking);
+    deployAppTrust(
+        config,
+        cluster,
+        networking,
+        {
+            vaultAddress: mgmt.output("vaultAddress"),
+            vaultServerCaPem: mgmt.output("vaultServerCaPem"),
+            vaultRootCaPem: mgmt.output("vaultRootCaPem"),
+            vaultOnboardingToken: mgmt.output("vaultOnboardingToken"),
+            oidcIssuerUrl: mgmt.output("oidcIssuerUrl"),
+        },
+        securityComponents(security),
+    );
     return { ...outputs, ...networking.outputs, mgmt: { clusterName: mgmt.output("clusterName"), apiServerEndpoint: mgmt.output("apiServerEndpoint") } };
 }

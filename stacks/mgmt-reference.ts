@@ -20,6 +20,16 @@ export interface MgmtStackOutputs {
     ciliumCaCert: string;
     /** The mesh's Cilium CA private key, PEM (secret). */
     ciliumCaKey: string;
+    /** Vault's API, https://<ip>:8200. */
+    vaultAddress: string;
+    /** The CA of Vault's listener certificate, PEM. */
+    vaultServerCaPem: string;
+    /** The platform PKI's root CA, PEM: the OIDC issuer's and every issued certificate's trust anchor. */
+    vaultRootCaPem: string;
+    /** The token an app stack creates its Vault auth mount with (secret). */
+    vaultOnboardingToken: string;
+    /** Keycloak's OIDC issuer URL. */
+    oidcIssuerUrl: string;
 }
 
 /** A StackReference with typed, required outputs. */

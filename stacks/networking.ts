@@ -45,6 +45,12 @@ export interface BuiltNetworking {
     ciliumPolicyCrds: pulumi.Resource;
     /** The namespaces these add-ons created for their own workloads. */
     platformNamespaces: string[];
+    /** The mesh component: done once `main-gateway` and its namespace exist. */
+    gateway: pulumi.Resource;
+    /** Every networking component, for what must come after all of them. */
+    all: pulumi.Resource[];
+    /** The StorageClass that keeps volumes after their claim goes (Vault, databases). */
+    retainStorageClass: string;
     outputs: NetworkingOutputs;
 }
 
@@ -77,6 +83,9 @@ export function buildNetworking(config: StackConfig, cluster: KubeadmCluster, ca
         ready: [mesh.release, metalLb, localPath, metricsServer],
         ciliumPolicyCrds: mesh.policyCrds,
         platformNamespaces: [metalLb.namespace, localPath.namespace],
+        gateway: mesh,
+        all: [mesh, metalLb, localPath, metricsServer],
+        retainStorageClass: localPath.retainStorageClass,
         outputs: {
             meshEndpoint: mesh.meshEndpoint,
             hubbleUiUrl: mesh.hubbleUiUrl,

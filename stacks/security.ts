@@ -3,6 +3,7 @@
  * on app clusters also Kyverno with the platform ClusterPolicies and the guarded application
  * namespaces. mgmt gets no Kyverno (ADR-003: PSA baseline only, for the platform components).
  */
+import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config/model";
 import { AppNamespaces } from "../components/app-namespaces";
 import { Falco } from "../components/falco";
@@ -20,6 +21,11 @@ export interface SecurityAddOns {
     kyverno?: Kyverno;
     /** App clusters only. */
     appNamespaces?: AppNamespaces;
+}
+
+/** The security components that exist, for what must come after all of them. */
+export function securityComponents(addOns: SecurityAddOns): pulumi.Resource[] {
+    return [addOns.falco, addOns.trivy, ...(addOns.kyverno ? [addOns.kyverno] : []), ...(addOns.appNamespaces ? [addOns.appNamespaces] : [])];
 }
 
 /**

@@ -61,6 +61,9 @@ const RESOURCE_PATHS: Record<string, string[]> = {
         "webhooksCleanup.resources",
         "crds.migration.podResources",
     ],
+    [CHARTS.vault.chart]: ["server.resources"],
+    [CHARTS.certManager.chart]: ["resources", "webhook.resources", "cainjector.resources", "startupapicheck.resources"],
+    [CHARTS.externalSecrets.chart]: ["resources", "webhook.resources", "certController.resources"],
 };
 
 /** The chart's default values.yaml in ../shared/schemas, when there is a copy. */
@@ -128,7 +131,7 @@ describe("Helm releases of the shipped plans", function () {
         }
     });
 
-    it("installs the six pinned charts on app clusters and all but Kyverno on mgmt", () => {
+    it("installs the pinned charts: Kyverno on app clusters only, Vault on mgmt only, the rest everywhere", () => {
         for (const planned of stacks) {
             const charts = releases(planned)
                 .map((r) => r.inputs.chart)
@@ -139,7 +142,9 @@ describe("Helm releases of the shipped plans", function () {
                 CHARTS.metricsServer,
                 CHARTS.falco,
                 CHARTS.trivyOperator,
-                ...(planned.config.role === "app" ? [CHARTS.kyverno] : []),
+                CHARTS.certManager,
+                CHARTS.externalSecrets,
+                ...(planned.config.role === "app" ? [CHARTS.kyverno] : [CHARTS.vault]),
             ];
             assert.deepEqual(charts, expected.map((c) => c.chart).sort(), planned.stack);
         }

@@ -38,6 +38,8 @@ describe("day 2: what pulumi up does after a config change (npm run plan -- --co
     let biggerWorker: StackPlanJson;
     let patchBump: StackPlanJson;
     let threeControlPlanes: StackPlanJson;
+    let longerAudit: StackPlanJson;
+    let withoutOidc: StackPlanJson;
 
     before(async () => {
         const byStack = (stacks: PlannedStack[]) => Object.fromEntries(stacks.map((s) => [s.stack, planJson(s)]));
@@ -55,10 +57,12 @@ describe("day 2: what pulumi up does after a config change (npm run plan -- --co
                     c["platform:nodes"].controlPlane.count = 3;
                     c["platform:network"].controlPlaneVip = "192.168.64.240";
                 }),
+                mgmtWith((c) => (c["platform:apiServer"] = { audit: { maxAgeDays: 30 } })),
+                mgmtWith((c) => (c["platform:apiServer"] = { oidc: false })),
             ].map(mgmtOf),
         );
         [shipped, again] = [byStack(await shippedRun), await againRun];
-        [twoWorkers, biggerWorker, patchBump, threeControlPlanes] = await changedRuns;
+        [twoWorkers, biggerWorker, patchBump, threeControlPlanes, longerAudit, withoutOidc] = await changedRuns;
     });
 
     it("1. nothing changed: a second plan of the shipped config has no operation", () => {
@@ -121,5 +125,21 @@ describe("day 2: what pulumi up does after a config change (npm run plan -- --co
         assert.deepStrictEqual(Object.keys(byKey).sort(), ["platform:network.controlPlaneVip", "platform:nodes.controlPlane.count"]);
         assert.match(byKey["platform:nodes.controlPlane.count"], /the running cluster has 1, the config now says 3\. Set it back to 1\./);
         assert.match(byKey["platform:network.controlPlaneVip"], /the running cluster has \(none\), the config now says 192\.168\.64\.240/);
+    });
+
+    it("7. audit settings changed on a running cluster: the API server step runs its update script, and nothing else changes", () => {
+        const { changes, refused } = compare(shipped.mgmt, longerAudit);
+        assert.deepStrictEqual(refused, []);
+        assert.deepStrictEqual(
+            changes.map((c) => ({ ...c, urn: nameOf(c) })),
+            [{ urn: "mgmt-api-server-apply-mgmt-cp-0", op: "update", keys: ["stdin"], runs: "update" }],
+        );
+    });
+
+    it("8. OIDC added to a running cluster: the API server step runs its update script and the admins' binding is created", () => {
+        const { changes, refused } = compare(withoutOidc, shipped.mgmt);
+        assert.deepStrictEqual(refused, []);
+        assert.deepStrictEqual(summary(changes).sort(), ["create mgmt-oidc-admins", "update mgmt-api-server-apply-mgmt-cp-0 [stdin]"]);
+        assert.equal(changes.find((c) => c.op === "update")?.runs, "update");
     });
 });

@@ -54,6 +54,16 @@ export const STEP_DURATIONS = {
     },
     "node-member": { seconds: 15, basis: "waits until the joined Node is registered (estimate)" },
     kubeconfig: { seconds: 5, basis: "reads /etc/kubernetes/admin.conf over SSH (estimate)" },
+    "vault-init": {
+        seconds: 60,
+        basis: "waits for the Vault API behind its LoadBalancer IP (image pull, raft volume bound), then one init call (estimate; the step waits up to 600 s)",
+    },
+    "api-server-settings": {
+        seconds: 90,
+        basis:
+            "writes the OIDC, audit and encryption files; when the manifest must change, kubeadm regenerates it and the kubelet restarts the API server, " +
+            "then /readyz (estimate; the step waits up to 5 min)",
+    },
     command: { seconds: 10, basis: "any other command: a script on a node or a local check (estimate)" },
     "helm:cilium": {
         seconds: 240,
@@ -118,6 +128,12 @@ export function stepKinds(resource: RecordedResource, controlPlaneNodes: Readonl
 function commandKind(name: string, controlPlaneNodes: ReadonlySet<string>): StepKind {
     if (name.endsWith("-bootstrap")) {
         return "cloud-init";
+    }
+    if (name.endsWith("-vault-init")) {
+        return "vault-init";
+    }
+    if (/-api-server-(prepare|apply)-.+$/.test(name)) {
+        return "api-server-settings";
     }
     if (name.endsWith("-init")) {
         return "kubeadm-init";
