@@ -81,6 +81,11 @@ export interface ServiceIps {
     s3: string;
     /** Keycloak, https on 443: the OIDC issuer of every API server. */
     keycloak: string;
+    /**
+     * The observability ingest endpoints app clusters send to (Thanos Receive remote write, Loki
+     * push, OTLP): one address shared by their Services (MetalLB IP sharing), one port each.
+     */
+    ingest: string;
 }
 
 /** API server settings every cluster gets after kubeadm (issue 9; seed 001 §13, §11). */

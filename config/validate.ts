@@ -385,7 +385,7 @@ function readNetwork(r: Reader, value: unknown, controlPlaneCount: number | unde
     };
 }
 
-const SERVICE_IP_FIELDS = ["vault", "s3", "keycloak"] as const satisfies ReadonlyArray<keyof ServiceIps>;
+const SERVICE_IP_FIELDS = ["vault", "s3", "keycloak", "ingest"] as const satisfies ReadonlyArray<keyof ServiceIps>;
 
 /**
  * mgmt's fixed service addresses: required on mgmt, refused elsewhere (app clusters reach these
@@ -410,7 +410,7 @@ function readServiceIps(
         return undefined;
     }
     if (value === undefined) {
-        return r.fail(key, "is missing: mgmt needs fixed LoadBalancer IPs for {vault, s3, keycloak} inside network.lbPool, e.g. vault: 192.168.64.201");
+        return r.fail(key, "is missing: mgmt needs fixed LoadBalancer IPs for {vault, s3, keycloak, ingest} inside network.lbPool, e.g. vault: 192.168.64.201");
     }
     const obj = r.object(value, key);
     if (!obj) {

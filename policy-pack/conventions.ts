@@ -80,6 +80,21 @@ export const PRIVILEGED_NAMESPACES = {
         reason: "Trivy's node-collector jobs read the node's files through hostPath with hostPID for the CIS node checks",
         owner: "platform-security",
     },
+    monitoring: {
+        namespace: "monitoring",
+        reason: "node-exporter reads the node's /proc and /sys with hostNetwork and hostPID, so node metrics describe the node, not its pod",
+        owner: "platform-observability",
+    },
+    logging: {
+        namespace: "logging",
+        reason: "Alloy's node agent reads every pod's log files and keeps its positions and buffer under hostPath on the node",
+        owner: "platform-observability",
+    },
+    velero: {
+        namespace: "velero",
+        reason: "Velero's node agent (kopia file-system backup) mounts the kubelet's pod volumes through hostPath and runs privileged",
+        owner: "platform-backup",
+    },
 } as const satisfies Record<string, PsaExemption>;
 
 /** Who approves PSA exemptions of the platform's own tools. */

@@ -423,7 +423,9 @@ describe("config/validate: mgmt's fixed service IPs and the API server settings"
             errorsFor(mgmtWith((r) => delete r.network.serviceIps)).map((e) => e.key),
             ["platform:network.serviceIps"],
         );
-        const clash = errorsFor(mgmtWith((r) => (r.network.serviceIps = { vault: "192.168.64.200", s3: "192.168.64.230", keycloak: "192.168.64.203" })));
+        const clash = errorsFor(
+            mgmtWith((r) => (r.network.serviceIps = { vault: "192.168.64.200", s3: "192.168.64.230", keycloak: "192.168.64.203", ingest: "192.168.64.204" })),
+        );
         assert.deepStrictEqual(clash.map((e) => e.key).sort(), ["platform:network.serviceIps.s3", "platform:network.serviceIps.vault"]);
         assert.match(clash.find((e) => e.key.endsWith("vault"))!.message, /is also network\.clusterMeshIp/);
         assert.match(clash.find((e) => e.key.endsWith("s3"))!.message, /outside network\.lbPool/);
