@@ -4,9 +4,9 @@
  * ID is the machine's identity), so the cluster's own registrations are tested apart from VmNode.
  * Config `test:scenario` (JSON): { controlPlanes, workers, backend: "multipass" | "ssh", vip? }.
  */
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterNode, KubeadmCluster } from "../../components/kubeadm-cluster";
+import { StandInNode } from "../support/stand-in-node";
+import { KubeadmCluster } from "../../components/kubeadm-cluster";
 import { NodeConnection } from "../../components/vm-node/connection";
 
 interface Scenario {
@@ -18,28 +18,7 @@ interface Scenario {
 
 const scenario = new pulumi.Config("test").requireObject<Scenario>("scenario");
 
-class StandInNode extends pulumi.ComponentResource implements ClusterNode {
-    public readonly nodeName: string;
-    public readonly ip: pulumi.Output<string>;
-    public readonly connection: pulumi.Output<NodeConnection>;
-    public readonly identity: pulumi.Output<string>;
-
-    constructor(name: string) {
-        super("test:infra:StandInNode", name, {}, {});
-        // The mocks answer a `-launch` Command with the VM's simulated `multipass info`.
-        const launch = new command.local.Command(`${name}-launch`, { create: "true", environment: { VM_NAME: name } }, { parent: this });
-        this.nodeName = name;
-        this.identity = launch.id;
-        this.ip = launch.stdout.apply((out) => (JSON.parse(out) as { info: Record<string, { ipv4: string[] }> }).info[name].ipv4[0]);
-        this.connection =
-            scenario.backend === "ssh"
-                ? pulumi.secret(this.ip.apply((host): NodeConnection => ({ kind: "ssh", host, user: "ops", privateKey: "offline-plan-placeholder-key" })))
-                : launch.id.apply((): NodeConnection => ({ kind: "multipass", vm: name }));
-        this.registerOutputs({});
-    }
-}
-
-const nodes = (role: string, count: number) => Array.from({ length: count }, (_, i) => new StandInNode(`c-${role}-${i}`));
+const nodes = (role: string, count: number) => Array.from({ length: count }, (_, i) => new StandInNode(`c-${role}-${i}`, scenario.backend));
 const network = {
     nodeSubnet: "192.168.64.0/24",
     podCidr: "10.100.0.0/16",

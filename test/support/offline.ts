@@ -138,3 +138,36 @@ export function requireShared(ctx: Mocha.Context, relative: string): string {
     }
     return full;
 }
+
+/** A successful offline run. */
+export type OkRun = Extract<RunResult, { ok: true }>;
+
+/** How a test program (not a shipped stack) runs: its `test:` config, the world around it, its stack name. */
+export interface TestProgramOptions extends Partial<MockWorld> {
+    /** Runtime config, e.g. `{ "test:scenario": JSON.stringify(...) }`. */
+    config?: Record<string, string>;
+    /** Stack name the program sees (default "test"). */
+    stack?: string;
+}
+
+/** Runs a test program under the offline mocks; throws with the program's error if it fails. */
+export async function runTestProgram(program: string, options: TestProgramOptions = {}): Promise<OkRun> {
+    const { config = {}, stack = "test", ...world } = options;
+    const result = await runOffline({ project: "platform", stack, program, config, secretKeys: [], simulatedIps: {}, stackReferences: {}, ...world });
+    if (!result.ok) {
+        throw new Error(`${path.relative(REPO_ROOT, program)}: ${result.error}`);
+    }
+    return result;
+}
+
+const sharedRuns = new Map<string, Promise<OkRun>>();
+
+/** `runTestProgram` once per mocha worker for a program with no options: the specs that read one program share its run. */
+export function sharedTestProgram(program: string): Promise<OkRun> {
+    let run = sharedRuns.get(program);
+    if (!run) {
+        run = runTestProgram(program);
+        sharedRuns.set(program, run);
+    }
+    return run;
+}

@@ -29,11 +29,10 @@ import {
 import { clusterConfiguration, PSA_FILE } from "../../components/kubeadm-cluster/kubeadm-config";
 import { NODE_STEPS_OUTPUT, NodeStepRecord, renderNodeBundle } from "../../components/vm-node/node-command";
 import { collectArtifacts } from "../../tools/plan/artifacts";
-import { runOffline } from "../../tools/offline/run";
-import { containsSecret, RecordedResource, RunResult, unwrapSecrets } from "../../tools/offline/record";
+import { containsSecret, RecordedResource, unwrapSecrets } from "../../tools/offline/record";
 import { makeSandbox, Sandbox, sandboxUnavailable } from "../components/node-sandbox";
 import { shellcheckAll } from "../stacks/shellcheck-all";
-import { requireTool } from "../support/offline";
+import { OkRun, requireTool, runTestProgram } from "../support/offline";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIBvault\n-----END CERTIFICATE-----\n";
 const OIDC = { issuerUrl: "https://192.168.64.203/realms/platform", clientId: "kubernetes", caPem: CA };
@@ -460,17 +459,10 @@ describe("ApiServerSettings: step scripts, run in a throwaway node", function ()
 });
 
 async function plan(scenario: { controlPlanes: number; oidc: boolean; generation: number; vip?: string }) {
-    const result = await runOffline({
-        project: "platform",
-        stack: "test",
-        program: path.join(__dirname, "api-server-settings", "program.ts"),
+    return runTestProgram(path.join(__dirname, "api-server-settings", "program.ts"), {
         config: { "test:scenario": JSON.stringify(scenario) },
-        secretKeys: [],
         simulatedIps: Object.fromEntries(Array.from({ length: scenario.controlPlanes }, (_, i) => [`c-cp-${i}`, `192.168.64.${10 + i}`])),
-        stackReferences: {},
     });
-    assert.ok(result.ok, result.ok ? "" : result.error);
-    return result as Extract<RunResult, { ok: true }>;
 }
 
 /** The mock's RandomBytes value (tools/offline/mocks.ts), in every encoding it could leak in. */
@@ -480,8 +472,8 @@ function mockKeyEncodings(name: string): string[] {
 }
 
 describe("ApiServerSettings: registered resources under the offline mocks", function () {
-    let single: Extract<RunResult, { ok: true }>;
-    let ha: Extract<RunResult, { ok: true }>;
+    let single: OkRun;
+    let ha: OkRun;
     before(async () => {
         [single, ha] = await Promise.all([
             plan({ controlPlanes: 1, oidc: true, generation: 2 }),
@@ -551,8 +543,7 @@ describe("ApiServerSettings: registered resources under the offline mocks", func
     });
 
     it("oidc: false gives no issuer; oidc: true gives the Keycloak one", () => {
-        const records = (run: Extract<RunResult, { ok: true }>) =>
-            unwrapSecrets(component(run.resources).outputs?.[NODE_STEPS_OUTPUT], "reveal") as Record<string, NodeStepRecord>;
+        const records = (run: OkRun) => unwrapSecrets(component(run.resources).outputs?.[NODE_STEPS_OUTPUT], "reveal") as Record<string, NodeStepRecord>;
         const authOf = (r: NodeStepRecord) => parse((r.files.find((f) => f.path.endsWith("/authentication.yaml")) as { content: string }).content);
         assert.deepStrictEqual(authOf(records(ha)["apply-c-cp-1"]).jwt, []);
         assert.ok(!JSON.stringify(records(ha)).includes("realms/platform"));

@@ -22,9 +22,8 @@ import { CHARTS } from "../../config/versions";
 import { chartRequests } from "../../tools/plan/capacity";
 import { RecordedResource, unwrapSecrets } from "../../tools/offline/record";
 import { chartSchemaValidator, errorsOf, requireSchemas, SCHEMAS, strictCrdValidator } from "../networking/helpers";
-import { findResource, requireTool } from "../support/offline";
+import { findResource, OkRun, requireTool, sharedTestProgram } from "../support/offline";
 import { shellcheck } from "../support/validators";
-import { OkRun, runTrustProgram } from "./cert-manager-fixtures/run";
 import {
     certificate,
     healthyState,
@@ -120,7 +119,7 @@ describe("CertManager (app1, offline mocks)", () => {
     const inputsOf = (r: RecordedResource) => unwrapSecrets(r.inputs, "reveal") as Record<string, any>;
 
     before(async () => {
-        run = await runTrustProgram();
+        run = await sharedTestProgram(path.join(__dirname, "cert-manager-fixtures", "program.ts"));
     });
 
     it("installs the pinned chart as release cert-manager in a restricted namespace, waiting for it, after the CNI", () => {

@@ -18,10 +18,9 @@ import { CLUSTER_SECRET_STORE, KV_MOUNT } from "../../components/lib/trust";
 import { CHARTS } from "../../config/versions";
 import { PSA_LABEL_PREFIX } from "../../policy-pack/conventions";
 import { unwrapSecrets } from "../../tools/offline/record";
-import { findResource } from "../support/offline";
+import { findResource, OkRun, sharedTestProgram } from "../support/offline";
 import { errorsOf, requireSchemas, SCHEMAS, strictCrdValidator } from "../networking/helpers";
 import { CLUSTER, VAULT_ADDRESS, VAULT_CA_PEM } from "./object-storage-fixtures/constants";
-import { runTrustProgram, TrustRun } from "./object-storage-fixtures/run";
 
 const CHART_DIR = `charts/${CHARTS.externalSecrets.chart}-${CHARTS.externalSecrets.version}`;
 const plain = (o: unknown): any => JSON.parse(JSON.stringify(o));
@@ -110,9 +109,9 @@ describe("ExternalSecrets: the vault-backend ClusterSecretStore", function () {
 });
 
 describe("ExternalSecrets: registered under the offline mocks", function () {
-    let run: TrustRun;
+    let run: OkRun;
     before(async function () {
-        run = await runTrustProgram();
+        run = await sharedTestProgram(path.join(__dirname, "object-storage-fixtures", "program.ts"));
     });
 
     it("installs the pinned chart into a restricted namespace, after the CNI", () => {

@@ -11,8 +11,8 @@ import { KV_MOUNT } from "../../components/lib/trust";
 import { IMAGES } from "../../config/versions";
 import { evaluatePolicies } from "../../policy-pack/evaluate";
 import { PSA_LABEL_PREFIX } from "../../policy-pack/conventions";
-import { containsSecret, RecordedResource, RunResult, unwrapSecrets } from "../../tools/offline/record";
-import { runOffline } from "../../tools/offline/run";
+import { OkRun, runTestProgram } from "../support/offline";
+import { containsSecret, RecordedResource, unwrapSecrets } from "../../tools/offline/record";
 import { errorsOf, requireSchemas, strictCrdValidator } from "../networking/helpers";
 import { check } from "../policy/helpers";
 import { shellcheck } from "../support/validators";
@@ -21,17 +21,10 @@ const KEYCLOAK_IP = "192.168.64.203";
 const ROOT_CA_PEM = "-----BEGIN CERTIFICATE-----\noffline-plan-placeholder-vault-root\n-----END CERTIFICATE-----\n";
 const COMPONENT = "platform:trust:Keycloak";
 
-type Ok = Extract<RunResult, { ok: true }>;
-
-function plan(firstPreview: boolean): Promise<RunResult> {
-    return runOffline({
-        project: "platform",
+function plan(firstPreview: boolean): Promise<OkRun> {
+    return runTestProgram(path.join(__dirname, "keycloak-fixtures", "program.ts"), {
         stack: "mgmt",
-        program: path.join(__dirname, "keycloak-fixtures", "program.ts"),
         config: { "test:keycloakIp": KEYCLOAK_IP, "test:vaultRootCaPem": ROOT_CA_PEM },
-        secretKeys: [],
-        simulatedIps: {},
-        stackReferences: {},
         firstPreview,
     });
 }
@@ -46,13 +39,12 @@ const revealed = (r: RecordedResource) => unwrapSecrets(r.inputs, "reveal") as R
 const podSpec = (r: RecordedResource) => revealed(r).spec.template.spec;
 
 describe("Keycloak under the offline mocks", function () {
-    let run: Ok;
+    let run: OkRun;
     let mine: RecordedResource[];
     before(async () => {
         const [full, first] = await Promise.all([plan(false), plan(true)]);
-        assert.ok(full.ok, full.ok ? "" : full.error);
         // A first preview, with every provider output unknown (passwords, the realm's id), still plans.
-        assert.ok(first.ok, first.ok ? "" : first.error);
+        assert.ok(first.resources.length > 0);
         run = full;
         const component = named(run.resources, "keycloak");
         assert.equal(component.type, COMPONENT);

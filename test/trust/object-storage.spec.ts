@@ -35,10 +35,9 @@ import { ALLOWED_IMAGES, PSA_LABEL_PREFIX } from "../../policy-pack/conventions"
 import { evaluatePolicies, PlannedResource } from "../../policy-pack/evaluate";
 import { containsSecret, unwrapSecrets } from "../../tools/offline/record";
 import { errorsOf, requireSchemas, strictCrdValidator } from "../networking/helpers";
-import { findResource, requireTool } from "../support/offline";
+import { findResource, OkRun, requireTool, sharedTestProgram } from "../support/offline";
 import { shellcheck } from "../support/validators";
 import { CLUSTER, S3_IP } from "./object-storage-fixtures/constants";
-import { runTrustProgram, TrustRun } from "./object-storage-fixtures/run";
 
 const plain = (o: unknown): any => JSON.parse(JSON.stringify(o));
 const RANDOM = "random:index/randomPassword:RandomPassword";
@@ -313,11 +312,11 @@ describe("ObjectStorage: node-side scripts", function () {
 });
 
 describe("ObjectStorage: registered under the offline mocks", function () {
-    let run: TrustRun;
+    let run: OkRun;
     let revealed: PlannedResource[];
     const mine = (r: { parent?: string }) => r.parent?.endsWith("platform:trust:ObjectStorage::s3") ?? false;
     before(async function () {
-        run = await runTrustProgram();
+        run = await sharedTestProgram(path.join(__dirname, "object-storage-fixtures", "program.ts"));
         revealed = run.resources.map((r) => ({ ...r, inputs: unwrapSecrets(r.inputs, "reveal") as Record<string, unknown> }));
     });
 

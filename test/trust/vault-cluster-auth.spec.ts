@@ -1,6 +1,7 @@
 // VaultClusterAuth under the offline mocks: the mount, its config (no reviewer JWT anywhere), the
 // roles bound to the right ServiceAccount, namespace and audience, the policies' HCL, and the
 // ClusterRoleBinding that lets the clients' JWTs call TokenReview.
+import * as path from "path";
 import { strict as assert } from "assert";
 import {
     authDelegatorBinding,
@@ -11,8 +12,7 @@ import {
     VAULT_CLIENTS,
 } from "../../components/vault-cluster-auth";
 import { RecordedResource, unwrapSecrets } from "../../tools/offline/record";
-import { findResource, resourcesOfType } from "../support/offline";
-import { OkRun, runTrustProgram } from "./cert-manager-fixtures/run";
+import { findResource, OkRun, resourcesOfType, sharedTestProgram } from "../support/offline";
 import { PROGRAM } from "./cert-manager-fixtures/world";
 
 const ROLE = "vault:kubernetes/authBackendRole:AuthBackendRole";
@@ -32,7 +32,7 @@ describe("VaultClusterAuth (app1, offline mocks)", () => {
     const inputs = (type: string, name: string) => unwrapSecrets(findResource(run.resources, type, name).inputs, "reveal") as Record<string, any>;
 
     before(async () => {
-        run = await runTrustProgram();
+        run = await sharedTestProgram(path.join(__dirname, "cert-manager-fixtures", "program.ts"));
         vaultResources = run.resources.filter((r) => r.type.startsWith("vault:"));
     });
 

@@ -18,11 +18,10 @@ import { raftConfig, VAULT_RESOURCES, VAULT_TLS_DIR, VAULT_TLS_SECRET, vaultValu
 import { CHARTS } from "../../config/versions";
 import { evaluatePolicies, PlannedResource } from "../../policy-pack/evaluate";
 import { PSS_CHECKS } from "../../policy-pack/policies/pss/checks";
-import { containsSecret, RecordedResource, RunResult, unwrapSecrets } from "../../tools/offline/record";
-import { runOffline } from "../../tools/offline/run";
+import { containsSecret, RecordedResource, unwrapSecrets } from "../../tools/offline/record";
 import { parseUnsealArgs, unseal, unsealEnvironment } from "../../tools/vault/unseal";
 import { chartSchemaValidator, errorsOf, requireSchemas, SCHEMAS } from "../networking/helpers";
-import { findResource, requireTool } from "../support/offline";
+import { findResource, OkRun, requireTool, runTestProgram } from "../support/offline";
 
 const VALUES_ARGS = { clusterName: "mgmt", vaultIp: "192.168.64.231", storageClass: "local-path-retain" };
 const CHART_DIR = `charts/${CHARTS.vault.chart}-${CHARTS.vault.version}`;
@@ -148,22 +147,12 @@ describe("VaultPki: the listener certificate and the PKI settings", () => {
 /** The mocked run of the fixture program: run once, asserted on by every test below. */
 describe("VaultPki under the offline mocks", function () {
     this.timeout(60_000);
-    let run: Extract<RunResult, { ok: true }>;
+    let run: OkRun;
     let byName: (type: string, name: string) => RecordedResource;
     let revealed: (r: RecordedResource) => any;
     const urnOf = (type: string, name: string) => byName(type, name).urn;
     before(async () => {
-        const result = await runOffline({
-            project: "platform",
-            stack: "test",
-            program: path.join(__dirname, "vault-pki", "program.ts"),
-            config: {},
-            secretKeys: [],
-            simulatedIps: {},
-            stackReferences: {},
-        });
-        assert.ok(result.ok, result.ok ? "" : result.error);
-        run = result;
+        run = await runTestProgram(path.join(__dirname, "vault-pki", "program.ts"));
         byName = (type, name) => findResource(run.resources, type, `mgmt-vault-${name}`);
         revealed = (r) => unwrapSecrets(r.inputs, "reveal");
     });
@@ -364,17 +353,7 @@ describe("VaultPki under the offline mocks", function () {
 describe("VaultPki in a first preview (nothing exists yet)", function () {
     this.timeout(60_000);
     it("registers everything with the init output, the keys and the provider's token unknown, and still exports the address", async () => {
-        const result = await runOffline({
-            project: "platform",
-            stack: "test",
-            program: path.join(__dirname, "vault-pki", "program.ts"),
-            config: {},
-            secretKeys: [],
-            simulatedIps: {},
-            stackReferences: {},
-            firstPreview: true,
-        });
-        assert.ok(result.ok, result.ok ? "" : result.error);
+        const result = await runTestProgram(path.join(__dirname, "vault-pki", "program.ts"), { firstPreview: true });
         assert.ok(findResource(result.resources, "vault:pkiSecret/secretBackendRole:SecretBackendRole", "mgmt-vault-role"));
         assert.equal(result.outputs.address.value, "https://192.168.64.231:8200");
         for (const name of ["unsealKey", "rootToken", "onboardingToken", "rootCaPem"]) {

@@ -3,11 +3,9 @@
  * machine's identity, as in test/components/kubeadm-cluster.program.ts), run under the offline mocks
  * by api-server-settings.spec.ts. Config `test:scenario` (JSON): { controlPlanes, oidc, generation, vip? }.
  */
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { StandInNode } from "../../support/stand-in-node";
 import { ApiServerSettings } from "../../../components/api-server-settings";
-import { ClusterNode } from "../../../components/kubeadm-cluster";
-import { NodeConnection } from "../../../components/vm-node/connection";
 
 interface Scenario {
     controlPlanes: number;
@@ -17,24 +15,6 @@ interface Scenario {
 }
 
 const scenario = new pulumi.Config("test").requireObject<Scenario>("scenario");
-
-class StandInNode extends pulumi.ComponentResource implements ClusterNode {
-    public readonly nodeName: string;
-    public readonly ip: pulumi.Output<string>;
-    public readonly connection: pulumi.Output<NodeConnection>;
-    public readonly identity: pulumi.Output<string>;
-
-    constructor(name: string) {
-        super("test:infra:StandInNode", name, {}, {});
-        // The mocks answer a `-launch` Command with the VM's simulated `multipass info`.
-        const launch = new command.local.Command(`${name}-launch`, { create: "true", environment: { VM_NAME: name } }, { parent: this });
-        this.nodeName = name;
-        this.identity = launch.id;
-        this.ip = launch.stdout.apply((out) => (JSON.parse(out) as { info: Record<string, { ipv4: string[] }> }).info[name].ipv4[0]);
-        this.connection = launch.id.apply((): NodeConnection => ({ kind: "multipass", vm: name }));
-        this.registerOutputs({});
-    }
-}
 
 const controlPlanes = Array.from({ length: scenario.controlPlanes }, (_, i) => new StandInNode(`c-cp-${i}`));
 new ApiServerSettings("c-settings", {
