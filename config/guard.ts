@@ -1,6 +1,6 @@
 /**
  * The config guard: refuses, before anything runs, every config change a running cluster cannot
- * take. `guardSettings` picks those settings out of a stack's config. stacks/cluster.ts creates one
+ * take (a Kubernetes version change it lets through is applied by the upgrade steps). `guardSettings` picks those settings out of a stack's config. stacks/cluster.ts creates one
  * local Command from `configGuardCommand` before the nodes, and every node depends on it. On create
  * it prints the settings; on update it compares them with what it printed last time and exits 1
  * with one `guardRefusals` message per changed setting.
@@ -19,7 +19,10 @@
  * at the first step of `pulumi up`, not in `pulumi preview` (`npm run plan -- --compare-to` shows it
  * offline). A stack created before the guard existed records its settings on its next `up` unchecked.
  */
+import { COMPATIBILITY } from "../policy-pack/conventions";
 import { StackConfig } from "./model";
+import { containerdSupports } from "./validate";
+import { CHARTS, NODE_PACKAGES } from "./versions";
 
 /** The role in the guard's resource name (`<stack>-config-guard`); the offline compare finds it by this. */
 export const CONFIG_GUARD_ROLE = "config-guard";
@@ -48,25 +51,58 @@ export function guardSettings(config: StackConfig): Record<string, string> {
     return Object.fromEntries(GUARDED.map(([key, read]) => [key, read(config)]));
 }
 
+/** What a pinned component supports: the Kubernetes minors, and where its pin is. */
+export interface VersionSupport {
+    /** The pin as the messages name it, e.g. "Cilium 1.20.0 (CHARTS.cilium)". */
+    pin: string;
+    /** Kubernetes minors it supports, e.g. ["1.35", "1.36"]. */
+    minors: readonly string[];
+}
+
+/**
+ * What the pinned Cilium and containerd support (COMPATIBILITY; config validation applies the same
+ * table to the config alone). Not exported: `guardRefusals` defaults to it by this name, and the
+ * guard program defines a constant of this name (`renderGuardProgram`).
+ */
+const GUARD_VERSION_SUPPORT: readonly VersionSupport[] = [
+    { pin: `Cilium ${CHARTS.cilium.version} (CHARTS.cilium in config/versions.ts)`, minors: COMPATIBILITY.ciliumKubernetesMinors },
+    {
+        pin: `containerd ${NODE_PACKAGES.containerd.version} (NODE_PACKAGES in config/versions.ts)`,
+        minors: Object.keys(COMPATIBILITY.containerdForKubernetes).filter((minor) => containerdSupports(minor, NODE_PACKAGES.containerd.version)),
+    },
+];
+
+/** The support table the guard checks a version change against. */
+export function guardVersionSupport(): readonly VersionSupport[] {
+    return GUARD_VERSION_SUPPORT;
+}
+
 /**
  * One message per guarded setting that differs: the key, the current and the wanted value, why it
  * cannot change and what to do instead. A key only one side has is not compared (the guard gained
  * or lost a setting between versions of this program).
  *
- * Self-contained on purpose, with no imports and no module state: the guard Command runs this
- * function's own source under node (`renderGuardProgram`), so the wording has one source.
+ * The Kubernetes version is the one guarded setting that may change: the upgrade steps
+ * (components/kubeadm-cluster/upgrade.ts) apply it, one minor at a time and forward only, to a
+ * minor the pinned Cilium and containerd support (`support`). Anything else is refused here,
+ * before a node is touched.
+ *
+ * Self-contained on purpose, with no imports and no module state but the `support` default: the
+ * guard Command runs this function's own source under node (`renderGuardProgram`, which defines
+ * GUARD_VERSION_SUPPORT), so the wording has one source.
  */
-export function guardRefusals(previous: Record<string, string>, wanted: Record<string, string>): string[] {
+export function guardRefusals(
+    previous: Record<string, string>,
+    wanted: Record<string, string>,
+    support: readonly VersionSupport[] = GUARD_VERSION_SUPPORT,
+): string[] {
     const rebuild = "To have it anyway, build the cluster again: pulumi destroy, then pulumi up";
+    const versionKey = "platform:cluster.kubernetesVersion";
     const why: Record<string, string> = {
         "platform:cluster.name":
             "It is kubeadm's clusterName, Cilium's cluster.name and the prefix of every VM name: " +
             "a new name would build a second cluster and delete this one. " +
             "For another cluster, create another stack",
-        "platform:cluster.kubernetesVersion":
-            "Upgrades (kubeadm upgrade, one node at a time) are not automated yet (issue 11), " +
-            "and new packages under a running kubelet break the version-skew policy. " +
-            rebuild,
         "platform:nodes.controlPlane.count":
             "A running control plane keeps its size: 1 -> 3 needs the VIP as the cluster endpoint and in the API server certificate from kubeadm init on, " +
             "3 -> 1 needs etcd members removed. " +
@@ -79,13 +115,55 @@ export function guardRefusals(previous: Record<string, string>, wanted: Record<s
             "It is the control-plane endpoint in kubeadm's certificates, every kubeconfig and every kubelet's configuration. " + rebuild,
         "platform:backend.kind": "Nodes cannot move between Multipass VMs and SSH hosts. For the other backend, create another stack",
     };
+    /** Why an upgrade from `from` to `to` cannot run (none: the upgrade steps apply it). */
+    const versionProblems = (from: string, to: string): string[] => {
+        const parse = (v: string) => /^v?(\d+)\.(\d+)\.(\d+)$/.exec(v)?.slice(1).map(Number);
+        const [a, b] = [parse(from), parse(to)];
+        if (!a || !b) {
+            return [`Set it back to ${from}: one of the two is not a full version`];
+        }
+        const minorOf = (v: number[]) => `${v[0]}.${v[1]}`;
+        const order = a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+        if (order > 0) {
+            return [
+                `Set it back to ${from}. kubeadm upgrades forward only; going back to ${to} is a restore of the etcd snapshot taken before the upgrade ` +
+                    "(docs/operations/backup-restore.md). If the upgrade to " +
+                    `${from} never started (its preflight or snapshot failed), record the version the cluster runs again: ` +
+                    "pulumi up --replace <this guard's URN, from pulumi stack --show-urns>",
+            ];
+        }
+        const skip =
+            b[0] !== a[0] || b[1] > a[1] + 1
+                ? [
+                      `kubeadm upgrades one minor at a time (kubernetes.io "Upgrading kubeadm clusters"): set v${a[0]}.${a[1] + 1}.x (its newest patch) first ` +
+                          `and run pulumi up, then the next minor, up to ${to}; or set it back to ${from}`,
+                  ]
+                : [];
+        const unsupported = support
+            .filter((s) => !s.minors.includes(minorOf(b)))
+            .map(
+                (s) =>
+                    `${s.pin} supports Kubernetes ${s.minors.join(", ")} only, not ${minorOf(b)}: pin a release that supports ${minorOf(b)} first ` +
+                    `(and its line in COMPATIBILITY, policy-pack/conventions.ts), or set it back to ${from}`,
+            );
+        return [...skip, ...unsupported];
+    };
     const refusals: string[] = [];
     for (const key of Object.keys(wanted)) {
         const current = previous[key];
-        if (current !== undefined && current !== wanted[key]) {
-            const reason = why[key] ?? "It cannot change on a running cluster";
-            refusals.push(`${key}: the running cluster has ${current}, the config now says ${wanted[key]}. Set it back to ${current}. ${reason}.`);
+        if (current === undefined || current === wanted[key]) {
+            continue;
         }
+        const head = `${key}: the running cluster has ${current}, the config now says ${wanted[key]}.`;
+        if (key === versionKey) {
+            const problems = versionProblems(current, wanted[key]);
+            if (problems.length > 0) {
+                refusals.push(`${head} ${problems.join(". ")}.`);
+            }
+            continue;
+        }
+        const reason = why[key] ?? "It cannot change on a running cluster";
+        refusals.push(`${head} Set it back to ${current}. ${reason}.`);
     }
     return refusals;
 }
@@ -99,6 +177,7 @@ export function guardRefusals(previous: Record<string, string>, wanted: Record<s
 export function renderGuardProgram(): string {
     return [
         "// The config guard of config/guard.ts, generated: edit it there.",
+        `const GUARD_VERSION_SUPPORT = ${JSON.stringify(GUARD_VERSION_SUPPORT)};`,
         `const guardRefusals = ${guardRefusals.toString()};`,
         `const keys = ${JSON.stringify(GUARDED.map(([key]) => key))};`,
         "const wanted = Object.fromEntries(keys.filter((key) => process.env[key] !== undefined).map((key) => [key, process.env[key]]));",

@@ -6,7 +6,7 @@ import { PROJECT, StackConfig } from "./model";
 import { ConfigValidationError, RawConfig, requireValid } from "./validate";
 
 /** Plain config keys under `platform:`; `sshPrivateKey` is read separately, as a secret. */
-export const CONFIG_KEYS = ["cluster", "nodes", "network", "backend", "mgmtStack", "mesh", "security", "apiServer"] as const;
+export const CONFIG_KEYS = ["cluster", "nodes", "network", "backend", "mgmtStack", "mesh", "security", "apiServer", "aiops"] as const;
 /** The one secret key. */
 export const SSH_PRIVATE_KEY = "sshPrivateKey";
 

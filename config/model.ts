@@ -119,6 +119,31 @@ export interface SecurityConfig {
     trustedRegistries: string[];
 }
 
+/** The AI backends the K8sGPT CRD accepts (`spec.ai.backend` enum, k8sgpt-operator v0.2.27). */
+export const AI_BACKENDS = [
+    "openai",
+    "azureopenai",
+    "localai",
+    "amazonbedrock",
+    "amazonsagemaker",
+    "cohere",
+    "google",
+    "googlevertexai",
+    "ibmwatsonxai",
+    "customrest",
+] as const;
+
+/** One of AI_BACKENDS. */
+export type AiBackend = (typeof AI_BACKENDS)[number];
+
+/** k8sgpt on mgmt (issue 11; seed 001 §14). */
+export interface AiopsConfig {
+    /** Set once an API key is in Vault (`secret/platform/<cluster>/k8sgpt`, field apiKey): only then are AI explanations on. */
+    k8sgptApiKeyStored: boolean;
+    /** The backend and model; the component's default when unset. */
+    k8sgptBackend?: { backend: AiBackend; model: string; baseUrl?: string };
+}
+
 /** The whole validated config of one stack. */
 export interface StackConfig {
     /** Cluster name: VM prefix, kubeadm clusterName and Cilium cluster.name. */
@@ -145,6 +170,8 @@ export interface StackConfig {
     security: SecurityConfig;
     /** API server authentication, audit and encryption settings. */
     apiServer: ApiServerConfig;
+    /** k8sgpt settings (used on mgmt). */
+    aiops: AiopsConfig;
 }
 
 /** The planned node of a cluster, named and ordered the same way by the stack and the plan. */

@@ -5,6 +5,9 @@
 import { COMPATIBILITY, DEFAULT_TRUSTED_REGISTRIES, trustedRegistryProblem } from "../policy-pack/conventions";
 import { Cidr, contains, describeRange, hostRange, Ipv4Range, overlaps, parseCidr, parseIpv4, parseRange } from "./cidr";
 import {
+    AI_BACKENDS,
+    AiBackend,
+    AiopsConfig,
     ApiServerConfig,
     ClusterRole,
     kubernetesMinor,
@@ -148,11 +151,12 @@ export function validateStackConfig(raw: RawConfig): ValidationResult {
     const meshPeers = readMeshPeers(r, raw.mesh, cluster);
     const security = readSecurity(r, raw.security);
     const apiServer = readApiServer(r, raw.apiServer);
+    const aiops = readAiops(r, raw.aiops);
 
-    if (r.errors.length > 0 || !cluster || !controlPlane || !workers || !network || !backend || !meshPeers || !security || !apiServer) {
+    if (r.errors.length > 0 || !cluster || !controlPlane || !workers || !network || !backend || !meshPeers || !security || !apiServer || !aiops) {
         return { ok: false, errors: r.errors };
     }
-    return { ok: true, config: { ...cluster, controlPlane, workers, network, backend, mgmtStack, meshPeers, security, apiServer } };
+    return { ok: true, config: { ...cluster, controlPlane, workers, network, backend, mgmtStack, meshPeers, security, apiServer, aiops } };
 }
 
 /** Validates or throws a `ConfigValidationError` naming every problem. */
@@ -440,6 +444,32 @@ function readServiceIps(
     return r.errors.some((e) => e.key.startsWith(`${PROJECT}:${key}`))
         ? undefined
         : (Object.fromEntries(SERVICE_IP_FIELDS.map((f) => [f, obj[f]])) as unknown as ServiceIps);
+}
+
+/** k8sgpt settings; AI explanations stay off until `k8sgptApiKeyStored: true`. */
+function readAiops(r: Reader, value: unknown): AiopsConfig | undefined {
+    const obj = value === undefined ? {} : r.object(value, "aiops");
+    if (!obj) {
+        return undefined;
+    }
+    const stored = obj.k8sgptApiKeyStored ?? false;
+    if (typeof stored !== "boolean") {
+        return r.fail("aiops.k8sgptApiKeyStored", `must be true or false, got ${JSON.stringify(stored)}; set it true after \`vault kv put\` of the API key`);
+    }
+    if (obj.k8sgptBackend === undefined) {
+        return { k8sgptApiKeyStored: stored };
+    }
+    const b = r.object(obj.k8sgptBackend, "aiops.k8sgptBackend");
+    const name = b && r.string(b, "backend", "aiops.k8sgptBackend");
+    const model = b && r.string(b, "model", "aiops.k8sgptBackend");
+    const baseUrl = b?.baseUrl === undefined ? undefined : b && r.string(b, "baseUrl", "aiops.k8sgptBackend");
+    if (name !== undefined && !(AI_BACKENDS as readonly string[]).includes(name)) {
+        return r.fail("aiops.k8sgptBackend.backend", `"${name}" is not a k8sgpt backend; use one of ${AI_BACKENDS.join(", ")}`);
+    }
+    if (name === undefined || model === undefined || (b?.baseUrl !== undefined && baseUrl === undefined)) {
+        return undefined;
+    }
+    return { k8sgptApiKeyStored: stored, k8sgptBackend: { backend: name as AiBackend, model, ...(baseUrl ? { baseUrl } : {}) } };
 }
 
 /** API server settings; every field has a default, so the key may be left out. */

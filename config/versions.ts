@@ -82,6 +82,29 @@ export const IMAGES = {
      * the registry before bumping (4.08 and 4.09 shipped an S3 startup panic, Arvo-AI/aurora#49).
      */
     seaweedfs: "docker.io/chrislusf/seaweedfs:4.47",
+    /**
+     * The k8sgpt engine the k8sgpt operator runs for the K8sGPT resource (components/k8sgpt): the CR's
+     * `repository` and `version`, which the operator joins into the image (with no `version` the pod
+     * fails with InvalidImageName). v0.4.32 is a release seen running under the 0.2.x operator charts
+     * (ghcr.io/k8sgpt-ai/k8sgpt tags); check the k8sgpt releases page before bumping.
+     */
+    k8sgpt: "ghcr.io/k8sgpt-ai/k8sgpt:v0.4.32",
+    /**
+     * The OpenTelemetry Collector's Kubernetes distribution at the chart's appVersion (0.165.0): it
+     * carries the otlp receiver, otlp_grpc exporter and file_storage extension the platform uses
+     * (opentelemetry-collector-releases distributions/otelcol-k8s/manifest.yaml). The chart has no
+     * default repository since 0.89.0 (UPGRADING.md), so it is set here.
+     */
+    otelCollector: "docker.io/otel/opentelemetry-collector-k8s:0.165.0",
+    /** Init container that hands the OTel Collector's hostPath queue directory to its user (uid 10001); the official busybox release. */
+    otelQueueInit: "docker.io/library/busybox:1.37.0",
+    /**
+     * Velero's AWS object-store plugin (components/velero), an init container that copies the plugin
+     * into Velero's pod. The plugin's README pairs v1.14.x with Velero v1.18.x (the chart pin ships
+     * 1.18.1); v1.14.2 is built against Velero v1.18.0 (velero-plugin-for-aws#286 "Bump velero to
+     * v1.18.0"). Published on Docker Hub under velero only, so the pack must allow it by name.
+     */
+    veleroPluginForAws: "docker.io/velero/velero-plugin-for-aws:v1.14.2",
 };
 
 /** One upstream file, pinned by the tag in its URL and, where its bytes could be read, by digest. */
@@ -171,6 +194,43 @@ export const CHARTS = {
     certManager: { chart: "cert-manager", version: "v1.21.1", repo: "https://charts.jetstack.io" },
     /** External Secrets Operator v2.9.0 (chart 2.9.0, 2026-08-08): serves external-secrets.io/v1 only. */
     externalSecrets: { chart: "external-secrets", version: "2.9.0", repo: "https://charts.external-secrets.io" },
+    // --- observability, metrics (issue 10); values in ../shared/schemas/charts/<chart>-<version> (no schema) ---
+    /**
+     * kube-prometheus-stack 88.5.3 (2026-08-21): prometheus-operator v0.93.1, subcharts
+     * kube-state-metrics 8.4.0 and prometheus-node-exporter 4.56.1; `prometheus.agentMode` renders a PrometheusAgent.
+     */
+    kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" },
+    /** Thanos v0.42.4 (stevehipwell/helm-charts thanos 1.24.1, 2026-08-12; Bitnami's Thanos images are frozen since 2025-08-28). */
+    thanos: { chart: "thanos", version: "1.24.1", repo: "https://stevehipwell.github.io/helm-charts/" },
+    // --- scaling and AIOps (issue 11); no copy of these charts in ../shared: keys are those of the upstream values.yaml ---
+    /** FairwindsOps `vpa` 5.0.0 ships VPA 1.7.1 (the CRDs in ../shared/schemas/crds/vertical-pod-autoscaler); Goldilocks 11.0.0 depends on vpa 5.0.*. */
+    vpa: { chart: "vpa", version: "5.0.0", repo: "https://charts.fairwinds.com/stable" },
+    /** FairwindsOps `goldilocks` 11.0.0 ships Goldilocks v4.16.1 (stable/goldilocks/Chart.yaml). */
+    goldilocks: { chart: "goldilocks", version: "11.0.0", repo: "https://charts.fairwinds.com/stable" },
+    /** KEDA 2.20.2 (kedacore/charts `keda`): the ScaledObject CRD in ../shared/schemas/crds/keda is the v2.20.2 tag's. */
+    keda: { chart: "keda", version: "2.20.2", repo: "https://kedacore.github.io/charts" },
+    /** k8sgpt-operator chart 0.2.27 (operator v0.2.25); its bundled K8sGPT CRD is older than config/crd at the tag (../shared SOURCE.txt). */
+    k8sgptOperator: { chart: "k8sgpt-operator", version: "0.2.27", repo: "https://charts.k8sgpt.ai/" },
+    // --- logs and traces (issue 10); values in ../shared/schemas/charts/<chart>-<version> except the OTel Collector's ---
+    /** Loki 3.7.6 (grafana-community loki 18.11.0, 2026-08-20; the OSS chart since grafana/loki 7.x is GEL-only). */
+    loki: { chart: "loki", version: "18.11.0", repo: "https://grafana-community.github.io/helm-charts" },
+    /** Tempo 2.10.8, monolithic (grafana-community tempo 2.2.4, 2026-08-13). */
+    tempo: { chart: "tempo", version: "2.2.4", repo: "https://grafana-community.github.io/helm-charts" },
+    /** Alloy v1.18.1 (grafana/alloy helm-chart/1.11.1, 2026-08-06); the chart stays in grafana's repository. */
+    alloy: { chart: "alloy", version: "1.11.1", repo: "https://grafana.github.io/helm-charts" },
+    /**
+     * OpenTelemetry Collector chart 0.182.0 (appVersion 0.165.0, published 2026-11-21 per the repository's
+     * index.yaml). No copy of its values is in ../shared: the values set only keys of the chart's
+     * values.yaml (mode, image, command, config, ports, resources, extraVolumes, extraVolumeMounts,
+     * initContainers, tolerations, fullnameOverride) as read there.
+     */
+    otelCollector: { chart: "opentelemetry-collector", version: "0.182.0", repo: "https://open-telemetry.github.io/opentelemetry-helm-charts" },
+    // --- backup (issue 11) ---
+    /** Velero 1.18.1 (vmware-tanzu/helm-charts velero 12.1.0; values and schema in ../shared/schemas/charts/velero-12.1.0). */
+    velero: { chart: "velero", version: "12.1.0", repo: "https://vmware-tanzu.github.io/helm-charts" },
+    // --- Grafana (issue 10); values in ../shared/schemas/charts/grafana-12.11.1 (no schema) ---
+    /** Grafana 13.2.0 (grafana-community grafana 12.11.1, the chart kube-prometheus-stack 88.5.3 depends on; moved from grafana/helm-charts 2026-01-30). */
+    grafana: { chart: "grafana", version: "12.11.1", repo: "https://grafana-community.github.io/helm-charts" },
 } satisfies Record<string, ChartPin>;
 
 /** Oldest Multipass the host scripts are written for (seed 001 §3.2: multipass >= 1.15.1); `npm run deploy` checks it. */

@@ -82,7 +82,9 @@ export const PRIVILEGED_NAMESPACES = {
     },
     monitoring: {
         namespace: "monitoring",
-        reason: "node-exporter reads the node's /proc and /sys with hostNetwork and hostPID, so node metrics describe the node, not its pod",
+        reason:
+            "node-exporter reads the node's /proc and /sys with hostNetwork and hostPID, so node metrics describe the node, not its pod; " +
+            "the OpenTelemetry Collector agent keeps its queue under hostPath and listens on host ports 4317/4318",
         owner: "platform-observability",
     },
     logging: {
@@ -197,6 +199,9 @@ export interface AllowedService {
 export const ALLOWED_EXTERNAL_SERVICES: readonly AllowedService[] = [
     { namespace: "keycloak", name: "keycloak", reason: "the OIDC issuer of every cluster's API server and of kubectl oidc-login on the operator's machine" },
     { namespace: "object-storage", name: "s3-lb", reason: "the S3 endpoint every cluster's Velero (and mgmt's Thanos, Loki, Tempo) writes to" },
+    { namespace: "monitoring", name: "thanos-receive-ingest", reason: "remote write from every cluster's Prometheus to Thanos Receive on mgmt's ingest IP" },
+    { namespace: "logging", name: "loki-ingest", reason: "the app clusters' Alloy and falcosidekick push logs to mgmt on its ingest IP" },
+    { namespace: "monitoring", name: "otlp-ingest", reason: "the app clusters' OpenTelemetry Collectors send traces to mgmt on its ingest IP" },
 ];
 
 // --- image references ------------------------------------------------------------------------

@@ -6,8 +6,16 @@ import { StackConfig } from "../config/model";
 import { buildCluster, ClusterOutputs } from "./cluster";
 import { MgmtReference } from "./mgmt-reference";
 import { buildNetworking, fetchNetworkingManifests, NetworkingOutputs } from "./networking";
+import { autoscalingNamespaces } from "../components/autoscaling";
+import { CERT_MANAGER_NAMESPACE } from "../components/cert-manager";
+import { ESO_NAMESPACE } from "../components/external-secrets";
+import { PRIVILEGED_NAMESPACES } from "../policy-pack/conventions";
+import { VELERO_NAMESPACE } from "../components/velero";
+import { deployBackup } from "./backup";
+import { deployAppObservability } from "./observability";
+import { deployAutoscaling } from "./scaling";
 import { deploySecurity, securityComponents } from "./security";
-import { deployAppTrust } from "./trust";
+import { deployApiServerSettings, deployAppTrust } from "./trust";
 
 /** Everything `pulumi stack output` shows for an app stack. */
 export interface AppOutputs extends ClusterOutputs, NetworkingOutputs {
@@ -37,6 +45,18 @@ export function checkAgainstMgmt(config: StackConfig, mgmt: { clusterName: strin
     return problems;
 }
 
+/** The namespaces an app stack's add-ons after Kyverno create (trust, observability, backup, autoscaling): Kyverno spares them too. */
+function appPlatformNamespaces(): string[] {
+    return [
+        CERT_MANAGER_NAMESPACE,
+        ESO_NAMESPACE,
+        PRIVILEGED_NAMESPACES.monitoring.namespace,
+        PRIVILEGED_NAMESPACES.logging.namespace,
+        VELERO_NAMESPACE,
+        ...autoscalingNamespaces(true),
+    ];
+}
+
 export async function appStack(loaded: LoadedConfig): Promise<AppOutputs> {
     const { config } = loaded;
     const manifests = await fetchNetworkingManifests();
@@ -49,19 +69,39 @@ export async function appStack(loaded: LoadedConfig): Promise<AppOutputs> {
     const { cluster, outputs } = buildCluster(loaded);
     // The mesh CA mgmt generated: every cluster's certs chain to it, so peers trust each other.
     const networking = buildNetworking(config, cluster, { certPem: mgmt.output("ciliumCaCert"), keyPem: mgmt.output("ciliumCaKey") }, manifests);
-    const security = deploySecurity(config, cluster, networking);
-    deployAppTrust(
+    const ingest = mgmt.output("observabilityIngest");
+    const vaultRootCaPem = mgmt.output("vaultRootCaPem");
+    const security = deploySecurity(
         config,
         cluster,
         networking,
-        {
-            vaultAddress: mgmt.output("vaultAddress"),
-            vaultServerCaPem: mgmt.output("vaultServerCaPem"),
-            vaultRootCaPem: mgmt.output("vaultRootCaPem"),
-            vaultOnboardingToken: mgmt.output("vaultOnboardingToken"),
-            oidcIssuerUrl: mgmt.output("oidcIssuerUrl"),
-        },
-        securityComponents(security),
+        { clusterName: config.name, lokiPushUrl: ingest.apply((u) => u.lokiPush), vaultRootCaPem },
+        appPlatformNamespaces(),
     );
+    const trust = deployAppTrust(config, cluster, networking, {
+        vaultAddress: mgmt.output("vaultAddress"),
+        vaultServerCaPem: mgmt.output("vaultServerCaPem"),
+        vaultRootCaPem,
+        vaultOnboardingToken: mgmt.output("vaultOnboardingToken"),
+        oidcIssuerUrl: mgmt.output("oidcIssuerUrl"),
+    });
+    const observability = deployAppObservability(config, cluster, networking, trust, ingest);
+    const backup = deployBackup(config, cluster, networking, trust, mgmt.output("s3Endpoint"), {
+        namespaces: observability.namespaces,
+        after: [observability],
+    });
+    const autoscaling = deployAutoscaling(config, cluster, networking, {
+        namespaces: config.security.appNamespaces,
+        ready: security.appNamespaces ? [security.appNamespaces] : [],
+    });
+    deployApiServerSettings(config, cluster, trust.roots, [
+        ...networking.all,
+        ...securityComponents(security),
+        ...trust.all,
+        observability,
+        autoscaling,
+        backup.etcd,
+        backup.velero,
+    ]);
     return { ...outputs, ...networking.outputs, mgmt: { clusterName: mgmt.output("clusterName"), apiServerEndpoint: mgmt.output("apiServerEndpoint") } };
 }

@@ -3,6 +3,7 @@
  * is listed here once; app code never names an output by a bare string.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { IngestUrls } from "../components/observability/endpoints";
 
 /** Outputs of the mgmt stack that app stacks consume. */
 export interface MgmtStackOutputs {
@@ -30,6 +31,10 @@ export interface MgmtStackOutputs {
     vaultOnboardingToken: string;
     /** Keycloak's OIDC issuer URL. */
     oidcIssuerUrl: string;
+    /** mgmt's S3 endpoint, https://<ip>. */
+    s3Endpoint: string;
+    /** mgmt's observability ingest endpoints (remote write, Loki push, OTLP). */
+    observabilityIngest: IngestUrls;
 }
 
 /** A StackReference with typed, required outputs. */

@@ -2,13 +2,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedConfig } from "../config/load";
 import { createMeshCa } from "../components/cilium-mesh";
+import { ALERTMANAGER_URL } from "../components/observability/endpoints";
+import { LOKI_PUSH_URL } from "../components/observability/logs";
+import { VAULT_SERVICE } from "../components/lib/trust";
+import { KEYCLOAK_NAMESPACE } from "../components/keycloak/workloads";
+import { S3_NAMESPACE } from "../components/object-storage";
+import { deployBackup } from "./backup";
 import { buildCluster, ClusterOutputs } from "./cluster";
 import { buildNetworking, fetchNetworkingManifests, NetworkingOutputs } from "./networking";
+import { deployMgmtObservability, ObservabilityOutputs } from "./observability";
+import { deployAutoscaling, deployK8sGpt } from "./scaling";
 import { deploySecurity, securityComponents } from "./security";
-import { deployMgmtTrust, TrustOutputs } from "./trust";
+import { deployApiServerSettings, deployMgmtTrust, TrustOutputs } from "./trust";
 
 /** Everything `pulumi stack output` shows for mgmt. */
-export interface MgmtOutputs extends ClusterOutputs, NetworkingOutputs, TrustOutputs {
+export interface MgmtOutputs extends ClusterOutputs, NetworkingOutputs, TrustOutputs, ObservabilityOutputs {
     /** The mesh's Cilium CA certificate (PEM), for app stacks. */
     ciliumCaCert: pulumi.Output<string>;
     /** The mesh's Cilium CA key (PEM, secret), for app stacks. */
@@ -16,12 +24,33 @@ export interface MgmtOutputs extends ClusterOutputs, NetworkingOutputs, TrustOut
 }
 
 export async function mgmtStack(loaded: LoadedConfig): Promise<MgmtOutputs> {
+    const { config } = loaded;
     const manifests = await fetchNetworkingManifests();
     const { cluster, outputs } = buildCluster(loaded);
     // The mesh's one CA lives here; app stacks read it through MgmtReference.
-    const ca = createMeshCa(`${loaded.config.name}-cilium-ca`);
-    const networking = buildNetworking(loaded.config, cluster, ca, manifests);
-    const security = deploySecurity(loaded.config, cluster, networking);
-    const trust = deployMgmtTrust(loaded.config, cluster, networking, securityComponents(security));
-    return { ...outputs, ...networking.outputs, ...trust, ciliumCaCert: ca.certPem, ciliumCaKey: ca.keyPem };
+    const ca = createMeshCa(`${config.name}-cilium-ca`);
+    const networking = buildNetworking(config, cluster, ca, manifests);
+    const security = deploySecurity(config, cluster, networking, { clusterName: config.name, lokiPushUrl: LOKI_PUSH_URL, alertmanagerUrl: ALERTMANAGER_URL });
+    const trust = deployMgmtTrust(config, cluster, networking);
+    const observability = deployMgmtObservability(config, cluster, networking, trust.built, trust.services);
+    const k8sgpt = deployK8sGpt(config, cluster, networking, trust.built.cluster.externalSecrets.store);
+    const backup = deployBackup(config, cluster, networking, trust.built, trust.services.s3.endpoint, {
+        namespaces: [VAULT_SERVICE.namespace, KEYCLOAK_NAMESPACE, ...observability.component.namespaces],
+        after: [trust.services.s3, ...trust.built.all, observability.component],
+    });
+    const autoscaling = deployAutoscaling(config, cluster, networking, {
+        namespaces: [VAULT_SERVICE.namespace, KEYCLOAK_NAMESPACE, S3_NAMESPACE, ...observability.component.namespaces],
+        ready: [...trust.built.all, observability.component],
+    });
+    deployApiServerSettings(config, cluster, trust.built.roots, [
+        ...networking.all,
+        ...securityComponents(security),
+        ...trust.built.all,
+        observability.component,
+        k8sgpt,
+        autoscaling,
+        backup.etcd,
+        backup.velero,
+    ]);
+    return { ...outputs, ...networking.outputs, ...trust.outputs, ...observability.outputs, ciliumCaCert: ca.certPem, ciliumCaKey: ca.keyPem };
 }

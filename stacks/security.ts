@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config/model";
 import { AppNamespaces } from "../components/app-namespaces";
-import { Falco } from "../components/falco";
+import { Falco, FalcoArgs } from "../components/falco";
 import { KubeadmCluster } from "../components/kubeadm-cluster";
 import { Kyverno, KYVERNO_NAMESPACE } from "../components/kyverno";
 import { TrivyOperator } from "../components/trivy-operator";
@@ -40,18 +40,26 @@ export function kyvernoExcludedNamespaces(platformNamespaces: string[]): string[
 
 /**
  * Installs the security add-ons in `cluster` once `networking` is ready (the CNI: no pod starts
- * before it, so a Helm release waiting on its pods would time out).
+ * before it, so a Helm release waiting on its pods would time out). `falcoEvents` says where Falco's
+ * events go; `laterPlatformNamespaces` are the namespaces the stack's later add-ons create, which
+ * Kyverno must spare too.
  */
-export function deploySecurity(config: StackConfig, cluster: KubeadmCluster, networking: BuiltNetworking): SecurityAddOns {
+export function deploySecurity(
+    config: StackConfig,
+    cluster: KubeadmCluster,
+    networking: BuiltNetworking,
+    falcoEvents: FalcoArgs["events"],
+    laterPlatformNamespaces: string[] = [],
+): SecurityAddOns {
     const { name } = config;
     const provider = cluster.provider;
     const after = networking.ready;
-    const falco = new Falco(`${name}-falco`, { provider, after });
+    const falco = new Falco(`${name}-falco`, { provider, after, events: falcoEvents });
     const trivy = new TrivyOperator(`${name}-trivy`, { provider, after });
     if (config.role !== "app") {
         return { falco, trivy };
     }
-    const excludedNamespaces = kyvernoExcludedNamespaces([...networking.platformNamespaces, falco.namespace, trivy.namespace]);
+    const excludedNamespaces = kyvernoExcludedNamespaces([...networking.platformNamespaces, falco.namespace, trivy.namespace, ...laterPlatformNamespaces]);
     const kyverno = new Kyverno(`${name}-kyverno`, { trustedRegistries: config.security.trustedRegistries, excludedNamespaces, provider, after });
     // Namespaces, quotas and NetworkPolicies need no running pods, so they do not wait for the CNI;
     // only the CiliumNetworkPolicies wait, for the CRD Cilium's operator registers.

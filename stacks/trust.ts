@@ -52,7 +52,7 @@ export interface TrustOutputs {
 }
 
 /** Where this cluster finds mgmt's Vault and Keycloak. */
-interface TrustRoots {
+export interface TrustRoots {
     vaultAddress: pulumi.Input<string>;
     vaultServerCaPem: pulumi.Input<string>;
     vaultRootCaPem: pulumi.Input<string>;
@@ -63,14 +63,33 @@ interface TrustRoots {
 }
 
 /** The add-ons every cluster gets, whatever its role. */
-interface ClusterTrust {
+export interface ClusterTrust {
     vaultAuth: VaultClusterAuth;
     certManager: CertManager;
     externalSecrets: ExternalSecrets;
 }
 
+/** What the trust add-ons of a cluster built, for the add-ons after them. */
+export interface BuiltTrust {
+    roots: TrustRoots;
+    cluster: ClusterTrust;
+    /** Every trust component, for what must come after all of them. */
+    all: pulumi.Resource[];
+}
+
+/** mgmt's own trust services, for mgmt's other add-ons. */
+export interface MgmtTrustServices {
+    vaultPki: VaultPki;
+    s3: ObjectStorage;
+    keycloak: Keycloak;
+}
+
 /** mgmt's trust services, then the per-cluster ones against them. */
-export function deployMgmtTrust(config: StackConfig, cluster: KubeadmCluster, networking: BuiltNetworking, last: pulumi.Resource[]): TrustOutputs {
+export function deployMgmtTrust(
+    config: StackConfig,
+    cluster: KubeadmCluster,
+    networking: BuiltNetworking,
+): { outputs: TrustOutputs; built: BuiltTrust; services: MgmtTrustServices } {
     const { name } = config;
     const ips = config.network.serviceIps;
     if (!ips) {
@@ -115,15 +134,7 @@ export function deployMgmtTrust(config: StackConfig, cluster: KubeadmCluster, ne
         vaultRootCaPem: vaultPki.rootCaPem,
         after: [...networking.ready, ...vaultPki.ready, certManager.issuer, externalSecrets.store],
     });
-    apiServerSettings(config, cluster, { ...roots, oidcIssuerUrl: keycloak.issuerUrl }, [
-        ...networking.all,
-        ...last,
-        vaultPki,
-        ...Object.values(clusterTrust),
-        s3,
-        keycloak,
-    ]);
-    return {
+    const outputs: TrustOutputs = {
         vaultAddress: vaultPki.address,
         vaultServerCaPem: vaultPki.serverCaPem,
         vaultRootCaPem: vaultPki.rootCaPem,
@@ -136,6 +147,12 @@ export function deployMgmtTrust(config: StackConfig, cluster: KubeadmCluster, ne
         s3Region: s3.region,
         s3CredentialPaths: s3.credentialPaths,
     };
+    const built = {
+        roots: { ...roots, oidcIssuerUrl: keycloak.issuerUrl },
+        cluster: clusterTrust,
+        all: [vaultPki, ...Object.values(clusterTrust), s3, keycloak],
+    };
+    return { outputs, built, services: { vaultPki, s3, keycloak } };
 }
 
 /** What an app stack reads from mgmt for its trust add-ons. */
@@ -148,7 +165,7 @@ export interface MgmtTrust {
 }
 
 /** An app cluster's trust add-ons, against mgmt's Vault and Keycloak. */
-export function deployAppTrust(config: StackConfig, cluster: KubeadmCluster, networking: BuiltNetworking, mgmt: MgmtTrust, last: pulumi.Resource[]): void {
+export function deployAppTrust(config: StackConfig, cluster: KubeadmCluster, networking: BuiltNetworking, mgmt: MgmtTrust): BuiltTrust {
     const roots: TrustRoots = {
         vaultAddress: mgmt.vaultAddress,
         vaultServerCaPem: mgmt.vaultServerCaPem,
@@ -162,7 +179,7 @@ export function deployAppTrust(config: StackConfig, cluster: KubeadmCluster, net
         oidcIssuerUrl: mgmt.oidcIssuerUrl,
     };
     const clusterTrust = deployClusterTrust(config, cluster, networking, roots);
-    apiServerSettings(config, cluster, roots, [...networking.all, ...last, ...Object.values(clusterTrust)]);
+    return { roots, cluster: clusterTrust, all: Object.values(clusterTrust) };
 }
 
 /** This cluster's own Vault auth mount, cert-manager with `vault-issuer` and `wildcard-tls`, and External Secrets. */
@@ -200,10 +217,11 @@ function deployClusterTrust(config: StackConfig, cluster: KubeadmCluster, networ
 }
 
 /**
- * The API server settings, last: applying them restarts the API server, so nothing else may be
- * talking to it then. Secrets written before encryption was on are rewritten by the settings step.
+ * The API server settings, last in every stack: applying them restarts the API server, so nothing
+ * else may be talking to it then (`after` is everything else the stack creates). Secrets written
+ * before encryption was on are rewritten by the settings step.
  */
-function apiServerSettings(config: StackConfig, cluster: KubeadmCluster, roots: TrustRoots, after: pulumi.Resource[]): void {
+export function deployApiServerSettings(config: StackConfig, cluster: KubeadmCluster, roots: TrustRoots, after: pulumi.Resource[]): void {
     const { name, apiServer } = config;
     new ApiServerSettings(`${name}-api-server`, {
         clusterName: name,

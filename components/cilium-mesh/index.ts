@@ -86,6 +86,25 @@ const CERTGEN = { enabled: true, method: "cronJob" } as const;
  * Inputs are placed as they come, so a secret `caKey` stays a secret leaf and the rest of the
  * values stays readable in a preview.
  */
+/**
+ * The metrics Cilium exposes for the platform's Prometheus (components/observability PodMonitors):
+ * agent on 9962, operator on 9963, Hubble on 9965 (cilium 1.20.0 values.yaml defaults).
+ */
+export const CILIUM_METRICS = {
+    agent: { enabled: true },
+    operator: { enabled: true },
+    hubble: {
+        enabled: [
+            "dns",
+            "drop",
+            "tcp",
+            "flow",
+            "icmp",
+            "httpV2:labelsContext=source_namespace,source_workload,destination_namespace,destination_workload,traffic_direction",
+        ],
+    },
+} as const;
+
 export function ciliumValues(input: CiliumValuesInput): Record<string, unknown> {
     const { config } = input;
     const small = resources("20m", "32Mi", "200m", "128Mi");
@@ -106,8 +125,10 @@ export function ciliumValues(input: CiliumValuesInput): Record<string, unknown> 
         // MetalLB owns LoadBalancer IPs; two controllers would fight over status.loadBalancer.
         enableLBIPAM: false,
         l2announcements: { enabled: false },
+        prometheus: CILIUM_METRICS.agent,
         hubble: {
             enabled: true,
+            metrics: { enabled: [...CILIUM_METRICS.hubble.enabled] },
             relay: { enabled: true, resources: small },
             ui: { enabled: true, backend: { resources: small }, frontend: { resources: small } },
             tls: { auto: CERTGEN },
@@ -143,7 +164,9 @@ export function ciliumValues(input: CiliumValuesInput): Record<string, unknown> 
         cgroup: { autoMount: { resources: resources("10m", "16Mi", "100m", "64Mi") } },
         cni: { resources: resources("10m", "16Mi", "500m", "256Mi") },
         envoy: { resources: resources("50m", "64Mi", "500m", "512Mi") },
-        operator: { resources: service },
+        // The chart runs 2 operator replicas; drains (node upgrades) evict one at a time. Keys and
+        // defaults: Cilium 1.20 Documentation/helm-values.rst, operator.podDisruptionBudget.*.
+        operator: { resources: service, podDisruptionBudget: { enabled: true, maxUnavailable: 1 }, prometheus: CILIUM_METRICS.operator },
         certgen: { resources: small },
     };
 }

@@ -1,7 +1,8 @@
 /**
  * KubeadmCluster: turns bootstrapped nodes into a Kubernetes cluster by running the steps of
- * `kubeadmSteps` (steps.ts) in order, each a node command, and hands out a Kubernetes provider for
- * everything after it.
+ * `kubeadmSteps` (steps.ts), then keeps it at the configured version with the steps of
+ * `upgradeSteps` (upgrade.ts), in order, each a node command, and hands out a Kubernetes provider
+ * for everything after it.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,7 +21,8 @@ import {
 } from "./credentials";
 import { API_SERVER_PORT } from "./kubeadm-config";
 import { adminKubeconfig } from "./kubeconfig";
-import { KUBEADM_CLUSTER_TYPE, kubeadmSteps, KubeadmStep, STEP, StepOutputs, StepTrigger, StepValues } from "./steps";
+import { KUBEADM_CLUSTER_TYPE, kubeadmSteps, KubeadmStep, RESERVED_NODE_NAMES, STEP, StepOutputs, StepTrigger, StepValues } from "./steps";
+import { upgradeSteps } from "./upgrade";
 
 export { KUBEADM_CLUSTER_TYPE } from "./steps";
 
@@ -62,6 +64,10 @@ export function validateKubeadmClusterArgs(name: string, args: KubeadmClusterArg
     const twice = names.find((n, i) => names.indexOf(n) !== i);
     if (twice !== undefined) {
         throw new Error(`KubeadmCluster ${name}: node name ${twice} appears twice; node names must be unique`);
+    }
+    const reserved = names.find((n) => RESERVED_NODE_NAMES.includes(n));
+    if (reserved !== undefined) {
+        throw new Error(`KubeadmCluster ${name}: node name ${reserved} is reserved (upgrade-${reserved} names an upgrade step); rename that host`);
     }
 }
 
@@ -117,10 +123,10 @@ export class KubeadmCluster extends pulumi.ComponentResource {
             }),
         );
 
-        const steps = kubeadmSteps(
-            { clusterName: config.name, kubernetesVersion: config.kubernetesVersion, network: config.network },
-            { controlPlanes: controlPlanes.map((n) => n.nodeName), workers: workers.map((n) => n.nodeName) },
-        );
+        const runbookConfig = { clusterName: config.name, kubernetesVersion: config.kubernetesVersion, network: config.network };
+        const runbookNodes = { controlPlanes: controlPlanes.map((n) => n.nodeName), workers: workers.map((n) => n.nodeName) };
+        // The upgrade steps come last: a version change moves only them (upgrade.ts).
+        const steps = [...kubeadmSteps(runbookConfig, runbookNodes), ...upgradeSteps(runbookConfig, runbookNodes)];
         // Steps come in order: whatever a step waits for, reads or triggers on is already declared.
         const done = new Map<string, { step: KubeadmStep; command: NodeCommand }>();
         const commandOf = (id: string) => (done.get(id) as { command: NodeCommand }).command;

@@ -24,6 +24,13 @@ export const CLUSTER_CONFIG = `${KUBEADM_DIR}/cluster-configuration.yaml`;
 export const INITIALISED_CLUSTER_CONFIG = `${KUBEADM_DIR}/cluster-configuration.initialised.yaml`;
 /** What `kubeadm join` reads. */
 export const JOIN_CONFIG = `${KUBEADM_DIR}/join.yaml`;
+/**
+ * What the rendered ClusterConfiguration holds as `kubernetesVersion`: `init` writes the version
+ * of the kubeadm the node was bootstrapped with into init.yaml just before `kubeadm init`. The
+ * config's version is the upgrade steps' input alone (upgrade.ts), so changing it neither updates
+ * nor replaces `init`, and the record init compares against on update is version-free.
+ */
+export const INSTALLED_KUBEADM_VERSION = "installed-kubeadm-version";
 /** The admin ServiceAccount, its binding and token Secret, applied by the kubeconfig step. */
 export const ADMIN_ACCOUNT_MANIFEST = "/etc/kubernetes/platform/admin-account.yaml";
 
@@ -32,8 +39,11 @@ const KUBELET_CONF = "/etc/kubernetes/kubelet.conf";
 const LOG_DIR = "/var/log/platform";
 export const CRICTL = `crictl --runtime-endpoint ${CRI_SOCKET}`;
 
-/** Runs a command with its output in a root-only log; on failure prints a masked tail and exits. */
-export function runLogged(step: string, commandLine: string): string[] {
+/**
+ * Runs a command with its output in a root-only log; on failure prints a masked tail, then `hint`
+ * (double-quoted: what state the node is left in and what to do), and exits.
+ */
+export function runLogged(step: string, commandLine: string, hint?: string): string[] {
     const log = `${LOG_DIR}/${step}.log`;
     return [
         `install -d -m 0700 ${LOG_DIR}`,
@@ -41,6 +51,7 @@ export function runLogged(step: string, commandLine: string): string[] {
         `if ! ${commandLine} >${log} 2>&1; then`,
         `  echo "${step} failed; last lines of ${log} (secrets masked):" >&2`,
         `  tail -n 30 ${log} | sed -E 's/[a-z0-9]{6}\\.[a-z0-9]{16}/<token>/g; s/[0-9a-f]{64}/<key>/g' >&2`,
+        ...(hint === undefined ? [] : [`  echo "${hint}" >&2`]),
         "  exit 1",
         "fi",
     ];
@@ -225,6 +236,12 @@ export function renderInitCreate(args: InitScriptArgs): string {
         "  fi",
         ...[psa, clusterConfiguration, init, ...(kubeVip ? [kubeVip] : [])].map(embedFile),
         ...(kubeVip ? [`  sed -i 's#path: ${KUBE_VIP_KUBECONFIG}#path: ${KUBE_VIP_INIT_KUBECONFIG}#' ${KUBE_VIP_MANIFEST}`] : []),
+        "  kubeadm_version=$(kubeadm version -o short)",
+        '  if [[ ! "$kubeadm_version" =~ ^v[0-9]+\\.[0-9]+\\.[0-9]+$ ]]; then',
+        `    echo "kubeadm version -o short printed '$kubeadm_version', not a version: the node bootstrap did not finish on ${args.node} (read: journalctl -u cloud-init, or the bootstrap's output on an SSH host)" >&2`,
+        "    exit 1",
+        "  fi",
+        `  sed -i "s/^kubernetesVersion: ${INSTALLED_KUBEADM_VERSION}$/kubernetesVersion: $kubeadm_version/" ${INIT_CONFIG}`,
         ...runLogged("kubeadm-init", `kubeadm init --config ${INIT_CONFIG}`),
         `  install -m 0600 ${CLUSTER_CONFIG} ${INITIALISED_CLUSTER_CONFIG}`,
         ...(kubeVip

@@ -5,7 +5,7 @@
  * while deploying (IPs, tokens, what earlier steps printed), which the component resolves per step.
  *
  * Lifecycle, and why (pulumi-command v1.2.1 semantics: see components/vm-node/node-command.ts):
- * - `init` on the first control-plane node; then per joining node, control-plane nodes one at a time
+ * - `init` on the first control-plane node, at the version of the kubeadm installed there; then per joining node, control-plane nodes one at a time
  *   (etcd grows one member at a time), workers after them: `join-credentials-<node>` on the first
  *   node right before `join-<node>`, then `member-<node>`; `kubeconfig` last.
  * - A rebuilt machine has a new identity: its steps are replaced (triggers). A re-initialised cluster
@@ -30,6 +30,7 @@ import {
     CLUSTER_CONFIG,
     INIT_CONFIG,
     InitFiles,
+    INSTALLED_KUBEADM_VERSION,
     JOIN_CONFIG,
     renderControlPlaneJoinUpdate,
     renderCredentialsCreate,
@@ -54,17 +55,27 @@ export const STEP = {
     join: (node: string) => `join-${node}`,
     member: (node: string) => `member-${node}`,
     kubeconfig: "kubeconfig",
+    /** The upgrade steps (upgrade.ts). */
+    upgradePreflight: "upgrade-preflight",
+    upgradeSnapshot: "upgrade-snapshot",
+    upgrade: (node: string) => `upgrade-${node}`,
+    drain: (node: string) => `drain-${node}`,
+    uncordon: (node: string) => `uncordon-${node}`,
 } as const;
 
 /** What kind of step an id names. */
-export type StepKind = "init" | "join-credentials" | "join" | "member" | "kubeconfig";
+export type StepKind =
+    "init" | "join-credentials" | "join" | "member" | "kubeconfig" | "upgrade-preflight" | "upgrade-snapshot" | "upgrade" | "drain" | "uncordon";
+
+/** Node names that would make two step ids equal (`upgrade-<node>` against the upgrade's own steps). */
+export const RESERVED_NODE_NAMES: readonly string[] = ["preflight", "snapshot"];
 
 /** The kind and node of a step id (the inverse of `STEP`), or undefined for an id no step has. */
 export function parseStepId(id: string): { kind: StepKind; node?: string } | undefined {
-    if (id === STEP.init || id === STEP.kubeconfig) {
+    if (id === STEP.init || id === STEP.kubeconfig || id === STEP.upgradePreflight || id === STEP.upgradeSnapshot) {
         return { kind: id };
     }
-    for (const kind of ["join-credentials", "join", "member"] as const) {
+    for (const kind of ["join-credentials", "join", "member", "upgrade", "drain", "uncordon"] as const) {
         if (id.startsWith(`${kind}-`) && id.length > kind.length + 1) {
             return { kind, node: id.slice(kind.length + 1) };
         }
@@ -140,6 +151,11 @@ export interface KubeadmStep {
 /** The config the runbook is built from. */
 export interface RunbookConfig {
     clusterName: string;
+    /**
+     * The version the cluster runs: the target of the upgrade steps (upgrade.ts). `init` does not
+     * hold it: kubeadm initialises with the version of the kubeadm the node was bootstrapped with
+     * (`INSTALLED_KUBEADM_VERSION`), so a changed version moves only the upgrade steps.
+     */
     kubernetesVersion: string;
     network: Pick<StackConfig["network"], "podCidr" | "serviceCidr" | "controlPlaneVip" | "vipInterface">;
 }
@@ -171,7 +187,7 @@ export function kubeadmSteps(config: RunbookConfig, nodes: RunbookNodes): Kubead
     const initFiles = (v: StepValues): InitFiles => {
         const cluster = clusterConfiguration({
             clusterName: config.clusterName,
-            kubernetesVersion: config.kubernetesVersion,
+            kubernetesVersion: INSTALLED_KUBEADM_VERSION,
             controlPlaneEndpoint: endpoint(v.ips),
             podCidr: config.network.podCidr,
             serviceCidr: config.network.serviceCidr,

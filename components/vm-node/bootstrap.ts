@@ -89,11 +89,37 @@ export function containerdCheck(kubernetesMinorVersion: string): string[] {
     ];
 }
 
+/** The Kubernetes packages the platform installs from pkgs.k8s.io. */
+export type KubernetesPackage = "kubelet" | "kubeadm" | "kubectl";
+
+/**
+ * Lines that point apt at the pkgs.k8s.io repository of `version`'s minor: one repository per
+ * minor, so an upgrade to the next minor switches it first (kubernetes.io "Upgrading kubeadm
+ * clusters", "Changing the package repository"). The legacy apt.kubernetes.io is gone.
+ */
+export function kubernetesRepository(version: string): string[] {
+    const repo = `https://pkgs.k8s.io/core:/stable:/v${kubernetesMinor(version)}/deb/`;
+    return [
+        "install -d -m 0755 /etc/apt/keyrings",
+        `curl -fsSL ${repo}Release.key | gpg --dearmor --yes -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg`,
+        `echo 'deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] ${repo} /' > /etc/apt/sources.list.d/kubernetes.list`,
+        `${APT} update`,
+    ];
+}
+
+/**
+ * Lines that install `packages` at exactly `version` from the repository `kubernetesRepository`
+ * set up, and hold them: the bootstrap installs all three, an upgrade step kubeadm first and the
+ * kubelet and kubectl after `kubeadm upgrade`.
+ */
+export function kubernetesPackages(version: string, packages: readonly KubernetesPackage[]): string[] {
+    const pkg = kubernetesPackageVersion(version);
+    return [`${APT} install --allow-change-held-packages ${packages.map((p) => `${p}='${pkg}'`).join(" ")}`, `apt-mark hold ${packages.join(" ")}`];
+}
+
 /** The bootstrap script; safe to re-run. */
 export function renderBootstrapScript(kubernetesVersion: string): string {
     const minor = kubernetesMinor(kubernetesVersion);
-    const pkg = kubernetesPackageVersion(kubernetesVersion);
-    const repo = `https://pkgs.k8s.io/core:/stable:/v${minor}/deb/`;
     const { containerd, runc } = NODE_PACKAGES;
     return renderNodeScript(`Prepare this node for kubeadm ${kubernetesVersion}.`, [
         ...osReleaseCheck("/etc/os-release"),
@@ -139,12 +165,8 @@ export function renderBootstrapScript(kubernetesVersion: string): string {
         "systemctl enable --now containerd",
         "",
         `# One apt repository per minor (pkgs.k8s.io); the legacy apt.kubernetes.io is gone.`,
-        "install -d -m 0755 /etc/apt/keyrings",
-        `curl -fsSL ${repo}Release.key | gpg --dearmor --yes -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg`,
-        `echo 'deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] ${repo} /' > /etc/apt/sources.list.d/kubernetes.list`,
-        `${APT} update`,
-        `${APT} install --allow-change-held-packages kubelet='${pkg}' kubeadm='${pkg}' kubectl='${pkg}'`,
-        "apt-mark hold kubelet kubeadm kubectl",
+        ...kubernetesRepository(kubernetesVersion),
+        ...kubernetesPackages(kubernetesVersion, ["kubelet", "kubeadm", "kubectl"]),
         "systemctl enable --now kubelet",
         "",
         `echo "node bootstrap done: kubeadm $(kubeadm version -o short), $containerd_line"`,

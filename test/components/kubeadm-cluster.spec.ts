@@ -17,6 +17,7 @@ import { kubeVipManifest } from "../../components/kubeadm-cluster/kube-vip";
 import { psaAdmissionConfiguration } from "../../components/kubeadm-cluster/psa";
 import { JOIN_CONFIG } from "../../components/kubeadm-cluster/scripts";
 import { kubeadmSteps, KubeadmStep, parseStepId, STEP, StepValues } from "../../components/kubeadm-cluster/steps";
+import { upgradeSteps } from "../../components/kubeadm-cluster/upgrade";
 import { NodeOperation, renderNodeBundle } from "../../components/vm-node/node-command";
 import { renderNodeScript } from "../../components/vm-node/script";
 import { API_SERVER_PSA_EXEMPTIONS } from "../../policy-pack/conventions";
@@ -496,10 +497,9 @@ describe("KubeadmCluster: registered resources under the offline mocks", functio
 
     it("names each step's Command `${cluster}-${step id}`, a child of the cluster", () => {
         const cluster = named(ha.resources, "c");
-        const steps = kubeadmSteps(
-            { clusterName: "c", kubernetesVersion: "v1.35.9", network: NETWORK },
-            { controlPlanes: ["c-cp-0", "c-cp-1", "c-cp-2"], workers: ["c-worker-0", "c-worker-1"] },
-        );
+        const config = { clusterName: "c", kubernetesVersion: "v1.35.9", network: NETWORK };
+        const nodes = { controlPlanes: ["c-cp-0", "c-cp-1", "c-cp-2"], workers: ["c-worker-0", "c-worker-1"] };
+        const steps = [...kubeadmSteps(config, nodes), ...upgradeSteps(config, nodes)];
         assert.deepStrictEqual(
             commands(ha.resources)
                 .map((r) => r.name)
@@ -525,7 +525,8 @@ describe("KubeadmCluster: registered resources under the offline mocks", functio
     it("sets deleteBeforeReplace where the step adopts on create and destroys on delete, and ignores creation-only changes", () => {
         for (const r of commands(ha.resources)) {
             const kind = parseStepId(r.name.slice(2))?.kind;
-            assert.strictEqual(r.options?.deleteBeforeReplace, kind !== "kubeconfig", r.name);
+            // The upgrade steps (upgrade.ts) destroy nothing on delete.
+            assert.strictEqual(r.options?.deleteBeforeReplace, ["init", "join-credentials", "join", "member"].includes(kind as string), r.name);
             const creationOnly = kind === "join-credentials" || (kind === "join" && r.name.includes("worker"));
             assert.deepStrictEqual(r.options?.ignoreChanges ?? [], creationOnly ? ["stdin"] : [], r.name);
         }
@@ -571,7 +572,7 @@ describe("KubeadmCluster: registered resources under the offline mocks", functio
             for (const r of commands(run.resources)) {
                 assert.strictEqual(r.inputs.addPreviousOutputInEnv, false, r.name);
                 const kind = parseStepId(r.name.slice("c-".length))?.kind;
-                const secret = kind !== "init" && kind !== "member";
+                const secret = ["join-credentials", "join", "kubeconfig"].includes(kind as string);
                 assert.strictEqual(containsSecret(raw.get(r.name)?.inputs.stdin), secret, `${r.name} stdin secret`);
                 assert.strictEqual(r.inputs.logging, secret ? "none" : undefined, r.name);
                 assert.deepStrictEqual(r.additionalSecretOutputs?.filter((o) => o !== "connection") ?? [], secret ? ["stdout", "stderr"] : [], r.name);

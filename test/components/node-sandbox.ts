@@ -25,6 +25,8 @@ export interface Sandbox {
     /** Sets a state flag or file of the fakes. */
     set(name: string, content?: string): void;
     unset(name: string): void;
+    /** Puts a fake `name` on PATH (replacing one of the defaults): `body` runs after `log() {...}`, with FAKE_STATE and FAKE_LOG set. */
+    fake(name: string, body: string): void;
     remove(): void;
 }
 
@@ -56,6 +58,7 @@ case "$1" in
     rm -rf /etc/kubernetes/admin.conf /etc/kubernetes/super-admin.conf /etc/kubernetes/kubelet.conf /etc/kubernetes/pki /var/lib/etcd
     rm -f /etc/kubernetes/manifests/* ;;
   token) ;;
+  version) cat "$FAKE_STATE/kubeadm-version" 2>/dev/null || echo v1.35.9 ;;
   *) echo "fake kubeadm: unexpected $*" >&2; exit 3 ;;
 esac`,
     kubectl: `
@@ -180,8 +183,10 @@ export function makeSandbox(): Sandbox {
     fs.mkdirSync(path.join(dir, "etc/kubernetes/manifests"), { recursive: true });
     fs.mkdirSync(path.join(dir, "etc/cni/net.d"), { recursive: true });
     writeCa(path.join(state, "ca.crt"));
-    for (const [name, body] of Object.entries(FAKES)) {
+    const fake = (name: string, body: string) =>
         fs.writeFileSync(path.join(bin, name), `#!/bin/bash\nset -u\nlog() { echo "$*" >> "$FAKE_LOG"; }\n${body}\n`, { mode: 0o755 });
+    for (const [name, body] of Object.entries(FAKES)) {
+        fake(name, body);
     }
     const mounts = [
         `mount -t overlay overlay -o lowerdir=/etc,upperdir=${path.join(dir, "etc")},workdir=${path.join(dir, "etc-work")} /etc`,
@@ -218,6 +223,7 @@ export function makeSandbox(): Sandbox {
             fs.writeFileSync(path.join(state, name), content);
         },
         unset: (name) => fs.rmSync(path.join(state, name), { force: true }),
+        fake,
         remove: () => fs.rmSync(dir, { recursive: true, force: true }),
     };
 }

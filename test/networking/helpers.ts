@@ -29,9 +29,17 @@ export function stackConfigs(): Map<string, StackConfig> {
 
 /**
  * CRD patterns are Go RE2, as the API server runs them; RE2's one-letter Unicode classes (`\PC`,
- * `\pL`) are written `\P{C}`, `\p{L}` in JavaScript's unicode mode.
+ * `\pL`) are written `\P{C}`, `\p{L}` in JavaScript's unicode mode, and a leading `(?i)` (the
+ * PrometheusRule CRD's) is JavaScript's `i` flag.
  */
-const re2 = Object.assign((pattern: string, flags: string) => new RegExp(pattern.replace(/\\([pP])([A-Z])/g, "\\$1{$2}"), flags), { code: "re2" });
+const re2 = Object.assign(
+    (pattern: string, flags: string) => {
+        const insensitive = /^\^?\(\?i\)/.test(pattern);
+        const body = pattern.replace(/^(\^?)\(\?i\)/, "$1").replace(/\\([pP])([A-Z])/g, "\\$1{$2}");
+        return new RegExp(body, insensitive ? `${flags}i` : flags);
+    },
+    { code: "re2" },
+);
 
 // CRDs and chart schemas carry x-kubernetes-* and other non-standard keywords.
 // Formats (int64, date-time...) are not checked: ajv-formats is not a dependency.

@@ -50,7 +50,13 @@ const RESOURCE_PATHS: Record<string, string[]> = {
     ],
     [CHARTS.metallb.chart]: ["controller.resources", "speaker.resources"],
     [CHARTS.metricsServer.chart]: ["resources"],
-    [CHARTS.falco.chart]: ["resources", "driver.loader.initContainer.resources", "falcoctl.artifact.install.resources", "falcoctl.artifact.follow.resources"],
+    [CHARTS.falco.chart]: [
+        "resources",
+        "driver.loader.initContainer.resources",
+        "falcoctl.artifact.install.resources",
+        "falcoctl.artifact.follow.resources",
+        "falcosidekick.resources",
+    ],
     [CHARTS.trivyOperator.chart]: ["resources", "trivy.resources", "trivy.server.resources"],
     [CHARTS.kyverno.chart]: [
         "admissionController.initContainer.resources",
@@ -64,7 +70,48 @@ const RESOURCE_PATHS: Record<string, string[]> = {
     [CHARTS.vault.chart]: ["server.resources"],
     [CHARTS.certManager.chart]: ["resources", "webhook.resources", "cainjector.resources", "startupapicheck.resources"],
     [CHARTS.externalSecrets.chart]: ["resources", "webhook.resources", "certController.resources"],
+    [CHARTS.kubePrometheusStack.chart]: [
+        "prometheus.prometheusSpec.resources",
+        "alertmanager.alertmanagerSpec.resources",
+        "prometheusOperator.resources",
+        "prometheusOperator.prometheusConfigReloader.resources",
+        "prometheusOperator.admissionWebhooks.patch.resources",
+        "kube-state-metrics.resources",
+        "prometheus-node-exporter.resources",
+    ],
+    [CHARTS.thanos.chart]: ["query.resources", "storeGateway.resources", "compact.resources", "receive.ingestor.resources", "receive.router.resources"],
+    [CHARTS.loki.chart]: ["singleBinary.resources"],
+    [CHARTS.tempo.chart]: ["tempo.resources"],
+    [CHARTS.alloy.chart]: ["alloy.resources", "configReloader.resources"],
+    [CHARTS.otelCollector.chart]: ["resources"],
+    [CHARTS.grafana.chart]: ["resources"],
+    [CHARTS.velero.chart]: ["resources", "nodeAgent.resources", "upgradeJobResources", "kubectl.resources"],
+    [CHARTS.vpa.chart]: ["recommender.resources"],
+    [CHARTS.goldilocks.chart]: ["controller.resources", "dashboard.resources"],
+    [CHARTS.keda.chart]: ["resources.operator", "resources.metricServer", "resources.webhooks"],
+    [CHARTS.k8sgptOperator.chart]: ["controllerManager.manager.resources", "controllerManager.kubeRbacProxy.resources"],
 };
+
+/**
+ * Keys below which the charts take maps of the user's own keys: Falco's customRules (file names),
+ * subcharts' values (falcosidekick, kube-state-metrics, node-exporter: their own values.yaml),
+ * passthrough config blocks (Loki's storage and limits, Tempo's storage, grafana.ini sections), and
+ * keys the charts document only as comments (Loki's bucketNames, Tempo's persistence, Velero's
+ * repository maintenance podResources).
+ */
+/** Subcharts whose values the parent charts pass through. */
+const SUBCHARTS = ["falcosidekick", "kube-state-metrics", "prometheus-node-exporter"];
+
+const OPEN_KEYS = [
+    "customRules",
+    ...SUBCHARTS,
+    "loki.storage",
+    "loki.limits_config",
+    "tempo.storage.trace",
+    "persistence",
+    "grafana.ini",
+    "configuration.repositoryMaintenanceJob.repositoryConfigData.global",
+];
 
 /** The chart's default values.yaml in ../shared/schemas, when there is a copy. */
 function chartDefaults(chart: string, version: string): any {
@@ -131,12 +178,12 @@ describe("Helm releases of the shipped plans", function () {
         }
     });
 
-    it("installs the pinned charts: Kyverno on app clusters only, Vault on mgmt only, the rest everywhere", () => {
+    it("installs the pinned charts: Kyverno and KEDA on app clusters only, Vault, the central observability and k8sgpt on mgmt only", () => {
         for (const planned of stacks) {
             const charts = releases(planned)
                 .map((r) => r.inputs.chart)
                 .sort();
-            const expected = [
+            const everywhere = [
                 CHARTS.cilium,
                 CHARTS.metallb,
                 CHARTS.metricsServer,
@@ -144,21 +191,24 @@ describe("Helm releases of the shipped plans", function () {
                 CHARTS.trivyOperator,
                 CHARTS.certManager,
                 CHARTS.externalSecrets,
-                ...(planned.config.role === "app" ? [CHARTS.kyverno] : [CHARTS.vault]),
             ];
+            const agents = [CHARTS.kubePrometheusStack, CHARTS.alloy, CHARTS.otelCollector, CHARTS.velero, CHARTS.vpa, CHARTS.goldilocks];
+            const mgmtOnly = [CHARTS.vault, CHARTS.thanos, CHARTS.loki, CHARTS.tempo, CHARTS.grafana, CHARTS.k8sgptOperator];
+            const expected = [...everywhere, ...agents, ...(planned.config.role === "app" ? [CHARTS.kyverno, CHARTS.keda] : mgmtOnly)];
             assert.deepEqual(charts, expected.map((c) => c.chart).sort(), planned.stack);
         }
     });
 
-    it("names the release's child `<component>-release` and, where it creates one, its namespace `<component>-namespace`", () => {
+    it("names the release's child `<component>[-<role>]-release` and, where it creates one, its namespace `<component>-namespace`", () => {
         for (const planned of stacks) {
             for (const r of releases(planned)) {
                 const component = planned.resources.find((c) => c.urn === r.parent)!;
-                assert.equal(r.name, `${component.name}-release`, `${planned.stack}/${r.name}`);
+                // A component with several releases (Observability) names each by its role.
+                assert.match(r.name, new RegExp(`^${component.name}(-[a-z0-9-]+)?-release$`), `${planned.stack}/${r.name}`);
                 const ns = planned.resources.find((c) => c.type === "kubernetes:core/v1:Namespace" && (c.inputs.metadata as any).name === r.inputs.namespace);
                 if (ns) {
                     assert.equal(ns.parent, component.urn, `${planned.stack}/${r.name}: its namespace belongs to another component`);
-                    assert.equal(ns.name, `${component.name}-namespace`);
+                    assert.match(ns.name, new RegExp(`^${component.name}(-[a-z0-9-]+)?-namespace$`));
                 } else {
                     assert.equal(r.inputs.namespace, "kube-system", `${planned.stack}/${r.name}: installs into a namespace nobody creates`);
                 }
@@ -166,11 +216,12 @@ describe("Helm releases of the shipped plans", function () {
         }
     });
 
-    it("validate, merged over the chart's defaults as Helm does, against the pinned chart's values.schema.json (Cilium, MetalLB)", function () {
+    it("validate, merged over the chart's defaults as Helm does, against the pinned chart's values.schema.json (Cilium, MetalLB, Loki)", function () {
         requireSchemas(this);
         const schemas: Record<string, string> = {
             [CHARTS.cilium.chart]: `cilium-${CHARTS.cilium.version}.values.schema.json`,
             [CHARTS.metallb.chart]: `charts/metallb-${CHARTS.metallb.version}/values.schema.json`,
+            [CHARTS.loki.chart]: `charts/loki-${CHARTS.loki.version}/values.schema.json`,
         };
         for (const planned of stacks) {
             for (const r of releases(planned).filter((x) => (x.inputs.chart as string) in schemas)) {
@@ -188,8 +239,7 @@ describe("Helm releases of the shipped plans", function () {
             for (const r of releases(planned)) {
                 const defaults = chartDefaults(r.inputs.chart as string, r.inputs.version as string);
                 if (defaults) {
-                    // Falco's customRules holds file names the user picks.
-                    assert.deepEqual(unknownKeys(r.inputs.values, defaults, ["customRules"]), [], `${planned.stack}/${r.name}`);
+                    assert.deepEqual(unknownKeys(r.inputs.values, defaults, OPEN_KEYS), [], `${planned.stack}/${r.name}`);
                     checked++;
                 }
             }
@@ -209,7 +259,8 @@ describe("Helm releases of the shipped plans", function () {
             for (const r of releases(planned)) {
                 const paths = RESOURCE_PATHS[r.inputs.chart as string];
                 assert.ok(paths, `${planned.stack}/${r.name}: no resource paths listed for chart ${r.inputs.chart}`);
-                for (const p of paths) {
+                // A component the values turn off (Alertmanager on agents) runs no container.
+                for (const p of paths.filter((x) => get(r.inputs.values, `${x.split(".")[0]}.enabled`) !== false)) {
                     const res = get(r.inputs.values, p);
                     for (const kind of ["requests", "limits"]) {
                         assert.ok(res?.[kind]?.cpu && res?.[kind]?.memory, `${planned.stack}/${r.name}: ${p}.${kind} needs cpu and memory`);
@@ -224,7 +275,8 @@ describe("Helm releases of the shipped plans", function () {
         for (const [chart, paths] of Object.entries(RESOURCE_PATHS)) {
             const pin = Object.values(CHARTS).find((c) => c.chart === chart)!;
             const defaults = chartDefaults(chart, pin.version);
-            for (const p of defaults ? paths : []) {
+            // Subcharts' keys are in their own values.yaml, not the parent's.
+            for (const p of defaults ? paths.filter((x) => !SUBCHARTS.includes(x.split(".")[0])) : []) {
                 const parent = p.split(".").slice(0, -1).join(".");
                 assert.ok(p.split(".").pop()! in (parent ? (get(defaults, parent) ?? {}) : defaults), `${chart}: ${p} is not in its values.yaml`);
             }

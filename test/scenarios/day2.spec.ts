@@ -37,6 +37,7 @@ describe("day 2: what pulumi up does after a config change (npm run plan -- --co
     let twoWorkers: StackPlanJson;
     let biggerWorker: StackPlanJson;
     let patchBump: StackPlanJson;
+    let minorBump: StackPlanJson;
     let threeControlPlanes: StackPlanJson;
     let longerAudit: StackPlanJson;
     let withoutOidc: StackPlanJson;
@@ -51,8 +52,10 @@ describe("day 2: what pulumi up does after a config change (npm run plan -- --co
         const changedRuns = Promise.all(
             [
                 mgmtWith((c) => (c["platform:nodes"].workers.count = 2)),
-                mgmtWith((c) => (c["platform:nodes"].workers.cpus = 6)),
+                // Relative to the shipped size, which capacity work may change.
+                mgmtWith((c) => (c["platform:nodes"].workers.cpus += 2)),
                 mgmtWith((c) => (c["platform:cluster"].kubernetesVersion = "v1.35.10")),
+                mgmtWith((c) => (c["platform:cluster"].kubernetesVersion = "v1.36.0")),
                 mgmtWith((c) => {
                     c["platform:nodes"].controlPlane.count = 3;
                     c["platform:network"].controlPlaneVip = "192.168.64.240";
@@ -62,7 +65,7 @@ describe("day 2: what pulumi up does after a config change (npm run plan -- --co
             ].map(mgmtOf),
         );
         [shipped, again] = [byStack(await shippedRun), await againRun];
-        [twoWorkers, biggerWorker, patchBump, threeControlPlanes, longerAudit, withoutOidc] = await changedRuns;
+        [twoWorkers, biggerWorker, patchBump, minorBump, threeControlPlanes, longerAudit, withoutOidc] = await changedRuns;
     });
 
     it("1. nothing changed: a second plan of the shipped config has no operation", () => {
@@ -73,14 +76,19 @@ describe("day 2: what pulumi up does after a config change (npm run plan -- --co
         const { changes, refused } = compare(shipped.mgmt, twoWorkers);
         assert.deepStrictEqual(refused, []);
         assert.deepStrictEqual(summary(changes).sort(), [
+            "create mgmt-drain-mgmt-worker-1",
             "create mgmt-join-credentials-mgmt-worker-1",
             "create mgmt-join-mgmt-worker-1",
             "create mgmt-member-mgmt-worker-1",
             "create mgmt-token-mgmt-worker-1",
+            "create mgmt-uncordon-mgmt-worker-1",
+            "create mgmt-upgrade-mgmt-worker-1",
             "create mgmt-worker-1",
             "create mgmt-worker-1-launch",
         ]);
         inOrder(changes, "mgmt-worker-1", "mgmt-worker-1-launch", "mgmt-join-mgmt-worker-1", "mgmt-member-mgmt-worker-1");
+        // Its upgrade steps (no-ops on a node bootstrapped at the cluster's version) after the membership.
+        inOrder(changes, "mgmt-member-mgmt-worker-1", "mgmt-drain-mgmt-worker-1", "mgmt-upgrade-mgmt-worker-1", "mgmt-uncordon-mgmt-worker-1");
         inOrder(changes, "mgmt-token-mgmt-worker-1", "mgmt-join-credentials-mgmt-worker-1", "mgmt-join-mgmt-worker-1");
     });
 
@@ -88,13 +96,17 @@ describe("day 2: what pulumi up does after a config change (npm run plan -- --co
         const { changes, refused } = compare(twoWorkers, shipped.mgmt);
         assert.deepStrictEqual(refused, []);
         assert.deepStrictEqual(summary(changes).sort(), [
+            "delete mgmt-drain-mgmt-worker-1",
             "delete mgmt-join-credentials-mgmt-worker-1",
             "delete mgmt-join-mgmt-worker-1",
             "delete mgmt-member-mgmt-worker-1",
             "delete mgmt-token-mgmt-worker-1",
+            "delete mgmt-uncordon-mgmt-worker-1",
+            "delete mgmt-upgrade-mgmt-worker-1",
             "delete mgmt-worker-1",
             "delete mgmt-worker-1-launch",
         ]);
+        inOrder(changes, "mgmt-uncordon-mgmt-worker-1", "mgmt-upgrade-mgmt-worker-1", "mgmt-drain-mgmt-worker-1", "mgmt-member-mgmt-worker-1");
         inOrder(changes, "mgmt-member-mgmt-worker-1", "mgmt-join-mgmt-worker-1", "mgmt-worker-1-launch", "mgmt-worker-1");
         inOrder(changes, "mgmt-join-mgmt-worker-1", "mgmt-join-credentials-mgmt-worker-1", "mgmt-token-mgmt-worker-1");
     });
@@ -108,14 +120,75 @@ describe("day 2: what pulumi up does after a config change (npm run plan -- --co
         );
     });
 
-    it("5. a patch version bump: refused by the config guard before anything runs", () => {
+    /**
+     * What a version change runs: the guard records the new version, then the upgrade steps update,
+     * each running its update script, in the order of upgrade.ts. The API server settings follow:
+     * their kubeadm file holds the version, so they re-upload the same configuration after the
+     * upgrade (they depend on the whole cluster, upgrade steps included). Nothing is replaced.
+     */
+    const upgradeRun = [
+        "update mgmt-config-guard [environment]",
+        "update mgmt-upgrade-preflight [stdin]",
+        "update mgmt-upgrade-snapshot [stdin]",
+        "update mgmt-upgrade-mgmt-cp-0 [stdin]",
+        "update mgmt-drain-mgmt-worker-0 [stdin]",
+        "update mgmt-upgrade-mgmt-worker-0 [stdin]",
+        "update mgmt-uncordon-mgmt-worker-0 [stdin]",
+        "update mgmt-api-server-apply-mgmt-cp-0 [stdin]",
+    ];
+
+    it("5. a patch version bump: the upgrade steps run their update scripts, in order; init, joins and nodes stay", () => {
         const { changes, refused } = compare(shipped.mgmt, patchBump);
-        assert.deepStrictEqual(changes, []);
-        assert.strictEqual(refused.length, 1, refused.join("\n"));
-        assert.match(
-            refused[0],
-            /^platform:cluster\.kubernetesVersion: the running cluster has v1\.35\.9, the config now says v1\.35\.10\. Set it back to v1\.35\.9\./,
+        assert.deepStrictEqual(refused, []);
+        assert.deepStrictEqual(summary(changes), upgradeRun);
+        assert.ok(
+            changes.every((c) => c.op === "update" && c.runs === "update"),
+            summary(changes).join("; "),
         );
+    });
+
+    it("5b. a minor bump (v1.35 → v1.36): the same steps in the same order, nothing replaced", () => {
+        const { changes, refused } = compare(shipped.mgmt, minorBump);
+        assert.deepStrictEqual(refused, []);
+        assert.deepStrictEqual(summary(changes), upgradeRun);
+        // The scripts switch the repository to the new minor and ask kubeadm about the target.
+        const stdin = (name: string) => String((minorBump.resources.find((r) => r.name === name) as { inputs: Record<string, unknown> }).inputs.stdin);
+        assert.match(stdin("mgmt-upgrade-preflight"), /core:\/stable:\/v1\.36\/deb\/[\s\S]*kubeadm upgrade plan v1\.36\.0/);
+        assert.match(stdin("mgmt-upgrade-mgmt-cp-0"), /kubeadm upgrade apply -y v1\.36\.0/);
+        assert.match(stdin("mgmt-upgrade-mgmt-worker-0"), /kubelet='1\.36\.0-\*' kubectl='1\.36\.0-\*'/);
+    });
+
+    it("5c. a downgrade, patch or minor: refused by the config guard before anything runs", () => {
+        for (const [from, to, running, wanted] of [
+            [patchBump, shipped.mgmt, "v1.35.10", "v1.35.9"],
+            [minorBump, shipped.mgmt, "v1.36.0", "v1.35.9"],
+        ] as const) {
+            const { changes, refused } = compare(from, to);
+            assert.deepStrictEqual(changes, []);
+            assert.strictEqual(refused.length, 1, refused.join("\n"));
+            assert.ok(
+                refused[0].startsWith(
+                    `platform:cluster.kubernetesVersion: the running cluster has ${running}, the config now says ${wanted}. Set it back to ${running}. kubeadm upgrades forward only`,
+                ),
+                refused[0],
+            );
+        }
+    });
+
+    it("5d. a skip of more than one minor: refused by the config guard, naming the minor to set first", () => {
+        // With containerd 2.2.1 the valid versions are v1.35.x and v1.36.x only, so config validation
+        // refuses any config two minors apart. The running side is a cluster the guard recorded at
+        // v1.34.8 (built when the pins allowed 1.34): the shipped plan with that recorded version.
+        const at134 = JSON.parse(JSON.stringify(shipped.mgmt)) as StackPlanJson;
+        const guard = at134.resources.find((r) => r.name === configGuardName("mgmt")) as { inputs: { environment: Record<string, string> } };
+        guard.inputs.environment["platform:cluster.kubernetesVersion"] = "v1.34.8";
+        const { changes, refused } = compare(at134, minorBump);
+        assert.deepStrictEqual(changes, []);
+        assert.deepStrictEqual(refused, [
+            "platform:cluster.kubernetesVersion: the running cluster has v1.34.8, the config now says v1.36.0. " +
+                'kubeadm upgrades one minor at a time (kubernetes.io "Upgrading kubeadm clusters"): set v1.35.x (its newest patch) first and run pulumi up, ' +
+                "then the next minor, up to v1.36.0; or set it back to v1.34.8.",
+        ]);
     });
 
     it("6. control-plane count 1 → 3: refused by the config guard, naming the count and the VIP", () => {

@@ -92,7 +92,10 @@ describe("security add-ons in the shipped stacks", function () {
             const [selector] = values.config.webhooks.namespaceSelector.matchExpressions;
             assert.deepEqual([selector.key, selector.operator], ["kubernetes.io/metadata.name", "NotIn"]);
             const spared: string[] = selector.values;
-            const expected = ["kube-system", "metallb-system", "local-path-storage", "falco", "trivy-system", "kyverno"];
+            const expected = [
+                ...["kube-system", "metallb-system", "local-path-storage", "falco", "trivy-system", "kyverno"],
+                ...["cert-manager", "external-secrets", "monitoring", "logging", "velero", "vpa", "goldilocks", "keda"],
+            ];
             assert.deepEqual([...spared].sort(), expected.sort(), app);
             for (const ns of spared) {
                 assert.ok(

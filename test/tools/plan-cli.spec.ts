@@ -98,7 +98,7 @@ describe("npm run plan (CLI)", function () {
             const text = fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8");
             fs.writeFileSync(
                 path.join(dir, `Pulumi.${stack}.yaml`),
-                stack === "mgmt" ? text.replace("kubernetesVersion: v1.35.9", "kubernetesVersion: v1.35.10") : text,
+                stack === "mgmt" ? text.replace("kubernetesVersion: v1.35.9", "kubernetesVersion: v1.35.8") : text,
             );
         }
         const run = plan(["app2", "--config-dir", dir, "--out", path.join(tmp, "out2"), "--compare-to", path.join(tmp, "a.json")]);
@@ -108,7 +108,7 @@ describe("npm run plan (CLI)", function () {
         assert.doesNotMatch(run.stdout, /== app1 \(/);
         assert.match(
             run.stdout,
-            /\nmgmt: refused, nothing runs:\n {2}platform:cluster\.kubernetesVersion: the running cluster has v1\.35\.9, the config now says v1\.35\.10\./,
+            /\nmgmt: refused, nothing runs:\n {2}platform:cluster\.kubernetesVersion: the running cluster has v1\.35\.9, the config now says v1\.35\.8\./,
         );
         assert.match(run.stdout, /\napp2: no changes\n/);
         assert.match(run.stdout, /plan FAILED: 1 stack\(s\) refuse the change/);

@@ -418,16 +418,26 @@ class FakeVault {
 }
 
 /** Serves `vault` on a free port (`delayMs` later, to simulate an API that is not up yet); resolves with its URL. */
-async function serve(vault: FakeVault, delayMs = 0, tlsOptions?: { key: string; cert: string }): Promise<{ url: string; close(): void }> {
+async function serve(vault: FakeVault, delayMs = 0, tlsOptions?: { key: string; cert: string }): Promise<{ url: string; close(): void; listenNow(): void }> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => vault.handle(req, res);
     const server = tlsOptions ? https.createServer(tlsOptions, handler) : http.createServer(handler);
     const probe = http.createServer();
     const port = await new Promise<number>((resolve) => probe.listen(0, "127.0.0.1", () => resolve((probe.address() as AddressInfo).port)));
     await new Promise((resolve) => probe.close(resolve));
-    const listen = () => server.listen(port, "127.0.0.1");
+    let started = false;
+    const listen = () => {
+        if (!started) {
+            started = true;
+            server.listen(port, "127.0.0.1");
+        }
+    };
     const timer = delayMs > 0 ? setTimeout(listen, delayMs) : (listen(), undefined);
     return {
         url: `${tlsOptions ? "https" : "http"}://127.0.0.1:${port}`,
+        listenNow: () => {
+            clearTimeout(timer);
+            listen();
+        },
         close: () => {
             clearTimeout(timer);
             server.close();
@@ -442,7 +452,8 @@ interface Ran {
 }
 
 /** Runs a step's program exactly as its Command would (interpreter, argument, stdin), with `env` over the Command's environment. */
-function runStep(step: VaultStep, env: Record<string, string>): Promise<Ran> {
+/** Runs a step's program as the Command runs it; `onStderr` sees its progress as it comes. */
+function runStep(step: VaultStep, env: Record<string, string>, onStderr?: (soFar: string) => void): Promise<Ran> {
     const args = stepCommandArgs(step, {});
     const interpreter = args.interpreter as string[];
     const environment = { PATH: process.env.PATH ?? "", ...(args.environment as Record<string, string>), VAULT_RETRY_SECONDS: "0.1", ...env };
@@ -450,7 +461,10 @@ function runStep(step: VaultStep, env: Record<string, string>): Promise<Ran> {
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (c) => (stdout += c));
-    child.stderr?.on("data", (c) => (stderr += c));
+    child.stderr?.on("data", (c) => {
+        stderr += c;
+        onStderr?.(stderr);
+    });
     child.stdin?.end(args.stdin as string);
     return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
@@ -514,9 +528,14 @@ describe("VaultPki: the init and unseal programs against a fake Vault", function
 
     it("retries while the API is not up yet, with progress on stderr, then succeeds", async () => {
         const late = new FakeVault();
-        const slow = await serve(late, 700);
+        // Vault comes up only once the program has been refused at least once, however slowly it starts.
+        const slow = await serve(late, 60_000);
         try {
-            const ran = await runStep("init", { VAULT_ADDR: slow.url, VAULT_WAIT_SECONDS: "20" });
+            const ran = await runStep("init", { VAULT_ADDR: slow.url, VAULT_WAIT_SECONDS: "20" }, (soFar) => {
+                if (soFar.includes("waiting for the API")) {
+                    slow.listenNow();
+                }
+            });
             assert.equal(ran.code, 0, ran.stderr);
             assert.match(ran.stderr, /waiting for the API at http:\/\/127\.0\.0\.1:\d+ \(connect ECONNREFUSED/);
             assert.ok(late.initialized);

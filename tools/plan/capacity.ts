@@ -140,6 +140,12 @@ export const CHART_WORKLOADS: Record<string, ChartWorkload[]> = {
                 { path: "falcoctl.artifact.follow.resources", enabled: { path: "falcoctl.artifact.follow.enabled", default: true } },
             ],
         },
+        {
+            name: "falcosidekick",
+            enabled: { path: "falcosidekick.enabled", default: false },
+            replicas: { path: "falcosidekick.replicaCount", default: 2 },
+            containers: [{ path: "falcosidekick.resources" }],
+        },
     ],
     "trivy-operator": [
         { name: "operator", replicas: { path: "operator.replicas", default: 1 }, containers: [{ path: "resources" }] },
@@ -192,6 +198,165 @@ export const CHART_WORKLOADS: Record<string, ChartWorkload[]> = {
             replicas: { path: "certController.replicaCount", default: 1 },
             containers: [{ path: "certController.resources" }],
         },
+    ],
+
+    // --- observability (issue 10) ---
+    "kube-prometheus-stack": [
+        {
+            name: "prometheus",
+            enabled: { path: "prometheus.enabled", default: true },
+            replicas: { path: "prometheus.prometheusSpec.replicas", default: 1 },
+            containers: [{ path: "prometheus.prometheusSpec.resources" }, { path: "prometheusOperator.prometheusConfigReloader.resources" }],
+        },
+        {
+            name: "alertmanager",
+            enabled: { path: "alertmanager.enabled", default: true },
+            replicas: { path: "alertmanager.alertmanagerSpec.replicas", default: 1 },
+            containers: [{ path: "alertmanager.alertmanagerSpec.resources" }, { path: "prometheusOperator.prometheusConfigReloader.resources" }],
+        },
+        { name: "operator", enabled: { path: "prometheusOperator.enabled", default: true }, containers: [{ path: "prometheusOperator.resources" }] },
+        // Subcharts (prometheus-community charts/kube-state-metrics and charts/prometheus-node-exporter values.yaml: `resources: {}`).
+        { name: "kube-state-metrics", enabled: { path: "kubeStateMetrics.enabled", default: true }, containers: [{ path: "kube-state-metrics.resources" }] },
+        {
+            name: "node-exporter",
+            perNode: true,
+            enabled: { path: "nodeExporter.enabled", default: true },
+            containers: [{ path: "prometheus-node-exporter.resources" }],
+        },
+    ],
+    thanos: [
+        {
+            name: "query",
+            enabled: { path: "query.enabled", default: true },
+            replicas: { path: "query.replicas", default: 1 },
+            containers: [{ path: "query.resources" }],
+        },
+        {
+            name: "store-gateway",
+            enabled: { path: "storeGateway.enabled", default: true },
+            replicas: { path: "storeGateway.replicas", default: 1 },
+            containers: [{ path: "storeGateway.resources" }],
+        },
+        { name: "compact", enabled: { path: "compact.enabled", default: false }, containers: [{ path: "compact.resources" }] },
+        {
+            name: "receive-ingestor",
+            enabled: { path: "receive.enabled", default: false },
+            replicas: { path: "receive.ingestor.replicas", default: 1 },
+            containers: [{ path: "receive.ingestor.resources" }],
+        },
+        {
+            name: "receive-router",
+            enabled: { path: "receive.enabled", default: false },
+            replicas: { path: "receive.router.replicas", default: 1 },
+            containers: [{ path: "receive.router.resources" }],
+        },
+    ],
+    loki: [
+        {
+            name: "single-binary",
+            replicas: { path: "singleBinary.replicas", default: 0 },
+            containers: [{ path: "singleBinary.resources" }, { path: "sidecar.resources", enabled: { path: "singleBinary.sidecar", default: true } }],
+        },
+        ...["write", "read", "backend"].map((t) => ({ name: t, replicas: { path: `${t}.replicas`, default: 3 }, containers: [{ path: `${t}.resources` }] })),
+        {
+            name: "gateway",
+            enabled: { path: "gateway.enabled", default: true },
+            replicas: { path: "gateway.replicas", default: 1 },
+            containers: [{ path: "gateway.resources" }],
+        },
+        { name: "canary", perNode: true, enabled: { path: "lokiCanary.enabled", default: true }, containers: [{ path: "lokiCanary.resources" }] },
+        {
+            name: "chunks-cache",
+            enabled: { path: "chunksCache.enabled", default: true },
+            replicas: { path: "chunksCache.replicas", default: 1 },
+            containers: [{ path: "chunksCache.resources" }],
+        },
+        {
+            name: "results-cache",
+            enabled: { path: "resultsCache.enabled", default: true },
+            replicas: { path: "resultsCache.replicas", default: 1 },
+            containers: [{ path: "resultsCache.resources" }],
+        },
+    ],
+    tempo: [
+        {
+            name: "tempo",
+            replicas: { path: "replicas", default: 1 },
+            containers: [{ path: "tempo.resources" }, { path: "tempoQuery.resources", enabled: { path: "tempoQuery.enabled", default: false } }],
+        },
+    ],
+    alloy: [
+        {
+            name: "alloy",
+            perNode: true,
+            containers: [
+                { path: "alloy.resources" },
+                {
+                    path: "configReloader.resources",
+                    defaultRequests: { cpu: "10m", memory: "50Mi" },
+                    enabled: { path: "configReloader.enabled", default: true },
+                },
+            ],
+        },
+    ],
+    // open-telemetry/opentelemetry-helm-charts (no copy in ../shared); the platform always sets mode: daemonset.
+    "opentelemetry-collector": [{ name: "collector", perNode: true, containers: [{ path: "resources" }] }],
+    grafana: [{ name: "grafana", replicas: { path: "replicas", default: 1 }, containers: [{ path: "resources" }] }],
+
+    // --- scaling, AIOps and backup (issue 11) ---
+    vpa: [
+        {
+            name: "recommender",
+            enabled: { path: "recommender.enabled", default: true },
+            replicas: { path: "recommender.replicaCount", default: 1 },
+            containers: [{ path: "recommender.resources", defaultRequests: { cpu: "50m", memory: "500Mi" } }],
+        },
+        {
+            name: "updater",
+            enabled: { path: "updater.enabled", default: true },
+            replicas: { path: "updater.replicaCount", default: 1 },
+            containers: [{ path: "updater.resources", defaultRequests: { cpu: "50m", memory: "500Mi" } }],
+        },
+        {
+            name: "admission-controller",
+            enabled: { path: "admissionController.enabled", default: false },
+            replicas: { path: "admissionController.replicaCount", default: 1 },
+            containers: [{ path: "admissionController.resources", defaultRequests: { cpu: "50m", memory: "200Mi" } }],
+        },
+    ],
+    goldilocks: [
+        {
+            name: "controller",
+            enabled: { path: "controller.enabled", default: true },
+            containers: [{ path: "controller.resources", defaultRequests: { cpu: "25m", memory: "256Mi" } }],
+        },
+        {
+            name: "dashboard",
+            enabled: { path: "dashboard.enabled", default: true },
+            replicas: { path: "dashboard.replicaCount", default: 2 },
+            containers: [{ path: "dashboard.resources", defaultRequests: { cpu: "25m", memory: "256Mi" } }],
+        },
+    ],
+    // kedacore/charts keda (no copy in ../shared): the platform sets every request.
+    keda: [
+        { name: "operator", replicas: { path: "operator.replicaCount", default: 1 }, containers: [{ path: "resources.operator" }] },
+        { name: "metrics-apiserver", replicas: { path: "metricsServer.replicaCount", default: 1 }, containers: [{ path: "resources.metricServer" }] },
+        { name: "admission-webhooks", replicas: { path: "webhooks.replicaCount", default: 1 }, containers: [{ path: "resources.webhooks" }] },
+    ],
+    "k8sgpt-operator": [
+        {
+            name: "controller-manager",
+            replicas: { path: "controllerManager.replicas", default: 1 },
+            containers: [
+                { path: "controllerManager.manager.resources", defaultRequests: { cpu: "10m", memory: "64Mi" } },
+                { path: "controllerManager.kubeRbacProxy.resources", defaultRequests: { cpu: "5m", memory: "64Mi" } },
+            ],
+        },
+    ],
+    // velero 12.1.0: one server Deployment; the node agent DaemonSet when deployNodeAgent.
+    velero: [
+        { name: "server", containers: [{ path: "resources" }] },
+        { name: "node-agent", perNode: true, enabled: { path: "deployNodeAgent", default: false }, containers: [{ path: "nodeAgent.resources" }] },
     ],
 };
 
@@ -288,14 +453,15 @@ export function chartRequests(release: RecordedResource, workers: number): Workl
     }
     const values = unwrapSecrets(release.inputs.values ?? {}, "reveal");
     const on = (flag?: ValueDefault<boolean>) => !flag || ((valueAt(values, flag.path) as boolean | undefined) ?? flag.default);
+    const podsOf = (w: ChartWorkload) => (w.perNode ? workers : Number(w.replicas ? (valueAt(values, w.replicas.path) ?? w.replicas.default) : 1));
+    // A workload scaled to zero (Loki's simple-scalable targets in Monolithic mode) runs nothing.
     return table
-        .filter((w) => on(w.enabled))
+        .filter((w) => on(w.enabled) && podsOf(w) > 0)
         .map((w) => {
-            const pods = w.perNode ? workers : Number(w.replicas ? (valueAt(values, w.replicas.path) ?? w.replicas.default) : 1);
             const containers = w.containers
                 .filter((c) => on(c.enabled))
                 .map((c) => ({ label: c.path, resources: valueAt(values, c.path), defaults: c.defaultRequests }));
-            return sumContainers(`${chart}/${w.name}`, pods, containers);
+            return sumContainers(`${chart}/${w.name}`, podsOf(w), containers);
         });
 }
 
