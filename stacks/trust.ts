@@ -225,7 +225,6 @@ export function deployApiServerSettings(config: StackConfig, cluster: KubeadmClu
     const { name, apiServer } = config;
     new ApiServerSettings(`${name}-api-server`, {
         clusterName: name,
-        kubernetesVersion: config.kubernetesVersion,
         network: config.network,
         controlPlanes: cluster.controlPlaneNodes,
         backendKind: config.backend.kind,

@@ -17,7 +17,7 @@ import * as random from "@pulumi/random";
 import { ApiServerConfig, StackConfig } from "../../config/model";
 import { ClusterNode } from "../kubeadm-cluster";
 import { clusterConfiguration, controlPlaneAddressing, initConfiguration, toYamlDocuments } from "../kubeadm-cluster/kubeadm-config";
-import { KUBEADM_DIR } from "../kubeadm-cluster/scripts";
+import { INSTALLED_KUBEADM_VERSION, KUBEADM_DIR } from "../kubeadm-cluster/scripts";
 import { NodeConnection } from "../vm-node/connection";
 import { NODE_STEPS_OUTPUT, nodeCommand, NodeCommand, NodeStepRecord } from "../vm-node/node-command";
 import { NodeFile } from "../vm-node/script";
@@ -48,8 +48,6 @@ const KEY_BYTES = 32;
 export interface ApiServerSettingsArgs {
     /** `cluster.name`, as the cluster was initialised with. */
     clusterName: string;
-    /** `cluster.kubernetesVersion`. */
-    kubernetesVersion: string;
     /** The cluster's network config (pod and service CIDRs, VIP), as KubeadmCluster got it. */
     network: Pick<StackConfig["network"], "podCidr" | "serviceCidr" | "controlPlaneVip">;
     /** Every control-plane node in join order (KubeadmCluster.controlPlaneNodes). */
@@ -86,7 +84,6 @@ export function settingsSteps(controlPlanes: string[]): SettingsStep[] {
 /** The resolved inputs of the steps' files and scripts. */
 export interface SettingsValues {
     clusterName: string;
-    kubernetesVersion: string;
     network: ApiServerSettingsArgs["network"];
     /** Control-plane nodes in join order, with their IPs. */
     controlPlanes: Array<{ name: string; ip: string }>;
@@ -104,7 +101,8 @@ export function settingsFiles(values: SettingsValues, node: string, phase: "fina
     }
     const cluster = clusterConfiguration({
         clusterName: values.clusterName,
-        kubernetesVersion: values.kubernetesVersion,
+        // The version kubeadm has installed, filled in by the step (an upgrade leaves this file alone).
+        kubernetesVersion: INSTALLED_KUBEADM_VERSION,
         ...controlPlaneAddressing(ips, values.network.controlPlaneVip),
         podCidr: values.network.podCidr,
         serviceCidr: values.network.serviceCidr,
@@ -176,7 +174,6 @@ export class ApiServerSettings extends pulumi.ComponentResource {
             .all([pulumi.all(args.controlPlanes.map((n) => n.ip)), oidc?.issuerUrl, oidc?.caPem])
             .apply(([ips, issuerUrl, caPem]) => ({
                 clusterName: args.clusterName,
-                kubernetesVersion: args.kubernetesVersion,
                 network: args.network,
                 controlPlanes: args.controlPlanes.map((n, i) => ({ name: n.nodeName, ip: ips[i] })),
                 settings: args.settings,

@@ -13,7 +13,21 @@
 import { Arg } from "../kubeadm-cluster/kubeadm-config";
 import { embedFile, NodeFile } from "../vm-node/script";
 import { keyName, keyGenerations, WRITES_WITH } from "./config-files";
-import { ADMIN_CONF, containerId, CRICTL, runLogged, waitForApiServer, waitForNewContainer, waitUntil } from "../kubeadm-cluster/scripts";
+import {
+    ADMIN_CONF,
+    containerId,
+    CRICTL,
+    INSTALLED_KUBEADM_VERSION,
+    runLogged,
+    waitForApiServer,
+    waitForNewContainer,
+    waitUntil,
+} from "../kubeadm-cluster/scripts";
+
+/** Where the step writes its kubeadm file with the installed version filled in, for `kubeadm init phase`. */
+export function resolvedKubeadm(path: string): string {
+    return `${path.replace(/\.yaml$/, "")}.resolved.yaml`;
+}
 
 export const API_SERVER_MANIFEST = "/etc/kubernetes/manifests/kube-apiserver.yaml";
 
@@ -112,8 +126,14 @@ export function renderNodeSettingsScript(args: NodeScriptArgs): string {
         `old=${containerId("kube-apiserver")}`,
         'if [ "$regenerate" = yes ]; then',
         '  echo "the API server manifest lacks the settings or the ClusterConfiguration changed: uploading it and regenerating the manifest" >&2',
-        ...runLogged("kubeadm-upload-config", `kubeadm init phase upload-config kubeadm --config ${files.kubeadm.path}`).map((l) => `  ${l}`),
-        ...runLogged("kubeadm-apiserver-manifest", `kubeadm init phase control-plane apiserver --config ${files.kubeadm.path}`).map((l) => `  ${l}`),
+        // The file names no version, so an upgrade does not change it; kubeadm gets the one installed.
+        `  kubeadm_version=$(kubeadm version -o short)`,
+        `  sed "s/^kubernetesVersion: ${INSTALLED_KUBEADM_VERSION}$/kubernetesVersion: $kubeadm_version/" ${files.kubeadm.path} >${resolvedKubeadm(files.kubeadm.path)}`,
+        `  chmod 0600 ${resolvedKubeadm(files.kubeadm.path)}`,
+        ...runLogged("kubeadm-upload-config", `kubeadm init phase upload-config kubeadm --config ${resolvedKubeadm(files.kubeadm.path)}`).map((l) => `  ${l}`),
+        ...runLogged("kubeadm-apiserver-manifest", `kubeadm init phase control-plane apiserver --config ${resolvedKubeadm(files.kubeadm.path)}`).map(
+            (l) => `  ${l}`,
+        ),
         "fi",
         `if [ "$(sha256sum ${API_SERVER_MANIFEST})" != "$manifest_before" ]; then`,
         '  echo "waiting for the kubelet to start the API server from its new manifest" >&2',

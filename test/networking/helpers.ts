@@ -120,13 +120,24 @@ export function errorsOf(validate: ValidateFunction): string {
         .join("; ");
 }
 
-/** A chart's values.schema.json from ../shared/schemas, compiled as draft-07 (some declare the https form of the draft-07 URI, which ajv does not know). */
+const chartValidators = new Map<string, ValidateFunction>();
+
+/**
+ * A chart's values.schema.json from ../shared/schemas, compiled as draft-07 (some declare the https
+ * form of the draft-07 URI, which ajv does not know), once per file: a schema with an `$id` may be
+ * added to the validator only once.
+ */
 export function chartSchemaValidator(file: string): ValidateFunction {
-    const { $schema, ...schema } = JSON.parse(fs.readFileSync(path.join(SCHEMAS, file), "utf8"));
-    if ($schema !== undefined && !/draft-07/.test($schema)) {
-        throw new Error(`${file} declares ${$schema}; compile it with a validator of that draft`);
+    let validate = chartValidators.get(file);
+    if (!validate) {
+        const { $schema, ...schema } = JSON.parse(fs.readFileSync(path.join(SCHEMAS, file), "utf8"));
+        if ($schema !== undefined && !/draft-07/.test($schema)) {
+            throw new Error(`${file} declares ${$schema}; compile it with a validator of that draft`);
+        }
+        validate = compile(schema);
+        chartValidators.set(file, validate);
     }
-    return compile(schema);
+    return validate;
 }
 
 /** Custom resources of a plan: what `k8s.apiextensions.CustomResource` registered (type `kubernetes:<group>/<version>:<Kind>` of a non-core group). */

@@ -9,7 +9,7 @@ import { REPO_ROOT } from "./helpers";
 const FIX = "test/policy/fixtures";
 
 function cli(...args: string[]) {
-    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/policy-check.ts", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["-r", "./tools/offline/register.cjs", "tools/policy-check.ts", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
     return { code: r.status, out: r.stdout.trim().split("\n").filter(Boolean), err: r.stderr.trim() };
 }
 

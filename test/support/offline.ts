@@ -4,7 +4,9 @@
  * node artifacts. The shipped three-stack plan is computed once per mocha process.
  */
 import { spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { PlannedStack, planStacks, referenceState, withReferencedStacks } from "../../tools/plan";
@@ -30,10 +32,61 @@ async function planOrThrow(files: StackFile[]): Promise<PlannedStack[]> {
     return result.stacks;
 }
 
-/** mgmt, app1 and app2 exactly as shipped (memoised). */
+/**
+ * mgmt, app1 and app2 exactly as shipped, planned once per test run: mocha's parallel workers share
+ * one plan through a file named by the digest of every source file, so a change of code or config
+ * plans again.
+ */
 export function planShipped(): Promise<PlannedStack[]> {
-    shipped ??= planOrThrow(["mgmt", "app1", "app2"].map((s) => readStackFile(REPO_ROOT, s)));
+    shipped ??= sharedShippedPlan();
     return shipped;
+}
+
+/** Digest of the repository's own files (what a plan reads), node_modules and build output aside. */
+function sourcesDigest(): string {
+    const hash = createHash("sha256");
+    const walk = (dir: string): void => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory()) {
+                if (!["node_modules", ".git", "out", ".pulumi"].includes(entry.name)) {
+                    walk(full);
+                }
+            } else if (/\.(ts|cjs|js|json|yaml|yml|sh)$/.test(entry.name)) {
+                hash.update(path.relative(REPO_ROOT, full)).update("\0").update(fs.readFileSync(full)).update("\0");
+            }
+        }
+    };
+    walk(REPO_ROOT);
+    return hash.digest("hex").slice(0, 16);
+}
+
+async function sharedShippedPlan(): Promise<PlannedStack[]> {
+    const file = path.join(os.tmpdir(), `platform-shipped-plan-${sourcesDigest()}.json`);
+    const lock = `${file}.lock`;
+    for (;;) {
+        if (fs.existsSync(file)) {
+            return JSON.parse(fs.readFileSync(file, "utf8")) as PlannedStack[];
+        }
+        try {
+            fs.closeSync(fs.openSync(lock, "wx"));
+            break;
+        } catch {
+            // Another worker is planning; a lock older than 3 minutes belongs to one that died.
+            if (fs.existsSync(lock) && Date.now() - fs.statSync(lock).mtimeMs > 180_000) {
+                fs.rmSync(lock, { force: true });
+            }
+            await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+    }
+    try {
+        const stacks = await planOrThrow(["mgmt", "app1", "app2"].map((s) => readStackFile(REPO_ROOT, s)));
+        fs.writeFileSync(`${file}.tmp`, JSON.stringify(stacks));
+        fs.renameSync(`${file}.tmp`, file);
+        return stacks;
+    } finally {
+        fs.rmSync(lock, { force: true });
+    }
 }
 
 /** The `config:` map of a shipped stack file, to copy and change in a test. */

@@ -47,7 +47,6 @@ const KEYS = [
 function values(overrides: Partial<SettingsValues> = {}, controlPlanes = 1): SettingsValues {
     return {
         clusterName: "c",
-        kubernetesVersion: "v1.35.9",
         network: { podCidr: "10.100.0.0/16", serviceCidr: "10.96.0.0/16", controlPlaneVip: controlPlanes > 1 ? "192.168.64.240" : undefined },
         controlPlanes: Array.from({ length: controlPlanes }, (_, i) => ({ name: `c-cp-${i}`, ip: `192.168.64.${10 + i}` })),
         settings: { oidc: true, audit: AUDIT, encryptionKeyGeneration: 1 },
@@ -249,9 +248,10 @@ describe("ApiServerSettings: the API server files (Kubernetes 1.35 formats)", ()
 const FAKES: Record<string, string> = {
     kubeadm: `
 log kubeadm "$@"
-case "$1 $2 $3 $4 $5" in
-  "init phase upload-config kubeadm --config") cp "$6" "$FAKE_STATE/uploaded-config.yaml" ;;
-  "init phase control-plane apiserver --config")
+case "$*" in
+  "version -o short") echo v1.35.9 ;;
+  "init phase upload-config kubeadm --config "*) cp "$6" "$FAKE_STATE/uploaded-config.yaml" ;;
+  "init phase control-plane apiserver --config "*)
     manifest=/etc/kubernetes/manifests/kube-apiserver.yaml
     before=$(cat "$manifest" 2>/dev/null || true)
     {
@@ -334,8 +334,9 @@ describe("ApiServerSettings: step scripts, run in a throwaway node", function ()
         const r = run(values());
         assert.strictEqual(r.status, 0, r.stderr);
         assert.deepStrictEqual(kubeadmCalls(r.calls), [
-            "kubeadm init phase upload-config kubeadm --config /etc/kubernetes/kubeadm/api-server-settings.yaml",
-            "kubeadm init phase control-plane apiserver --config /etc/kubernetes/kubeadm/api-server-settings.yaml",
+            "kubeadm version -o short",
+            "kubeadm init phase upload-config kubeadm --config /etc/kubernetes/kubeadm/api-server-settings.resolved.yaml",
+            "kubeadm init phase control-plane apiserver --config /etc/kubernetes/kubeadm/api-server-settings.resolved.yaml",
         ]);
         assert.match(manifest(), /- --authentication-config=\/etc\/kubernetes\/platform\/apiserver\/authentication\.yaml\n/);
         assert.match(manifest(), /- --encryption-provider-config-automatic-reload=true\n/);
@@ -374,13 +375,13 @@ describe("ApiServerSettings: step scripts, run in a throwaway node", function ()
         assert.strictEqual(run(values()).status, 0);
         const audit = run(values({ settings: { oidc: true, audit: { ...AUDIT, maxAgeDays: 30 }, encryptionKeyGeneration: 1 } }));
         assert.strictEqual(audit.status, 0, audit.stderr);
-        assert.strictEqual(kubeadmCalls(audit.calls).length, 2);
+        assert.strictEqual(kubeadmCalls(audit.calls).length, 3, "version, upload-config, control-plane");
         assert.match(manifest(), /- --audit-log-maxage=30\n/);
         // `kubeadm upgrade` from an old ConfigMap, or a hand edit, dropped a flag: the manifest check sees it.
         write("/etc/kubernetes/manifests/kube-apiserver.yaml", manifest().replace(/.*--audit-policy-file.*\n/, ""));
         const repaired = run(values({ settings: { oidc: true, audit: { ...AUDIT, maxAgeDays: 30 }, encryptionKeyGeneration: 1 } }));
         assert.strictEqual(repaired.status, 0, repaired.stderr);
-        assert.strictEqual(kubeadmCalls(repaired.calls).length, 2);
+        assert.strictEqual(kubeadmCalls(repaired.calls).length, 3);
         assert.match(manifest(), /--audit-policy-file=/);
     });
 

@@ -19,7 +19,6 @@ const scenario = new pulumi.Config("test").requireObject<Scenario>("scenario");
 const controlPlanes = Array.from({ length: scenario.controlPlanes }, (_, i) => new StandInNode(`c-cp-${i}`));
 new ApiServerSettings("c-settings", {
     clusterName: "c",
-    kubernetesVersion: "v1.35.9",
     network: { podCidr: "10.100.0.0/16", serviceCidr: "10.96.0.0/16", controlPlaneVip: scenario.vip },
     controlPlanes,
     backendKind: "multipass",
