@@ -118,3 +118,24 @@ export function rootCaConfigMap(
 ): { metadata: { name: string; namespace: string }; data: Record<string, pulumi.Input<string>> } {
     return { metadata: { name: ROOT_CA_CONFIGMAP, namespace }, data: { [ROOT_CA_KEY]: rootCaPem } };
 }
+
+/** Where a consumer writes on mgmt's S3 endpoint (components/object-storage). */
+export interface S3Target {
+    /** ObjectStorage's in-cluster endpoint, `https://s3.object-storage.svc.cluster.local`. */
+    endpoint: string;
+    /** The region every client signs with (ObjectStorage.region). */
+    region: string;
+    /** The consumer's bucket. */
+    bucket: string;
+    /** The consumer's credential in Vault's KV (fields accessKeyId, secretAccessKey). */
+    credentialPath: string;
+}
+
+/** The endpoint's host (the S3 clients of Thanos, Loki and Tempo take host[:port] and speak https unless told `insecure`); refuses plain http. */
+export function s3Host(endpoint: string): string {
+    const url = new URL(endpoint);
+    if (url.protocol !== "https:") {
+        throw new Error(`S3 endpoint ${endpoint} is not https; the platform's S3 speaks TLS only`);
+    }
+    return url.host;
+}

@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../../config/versions";
 import { ExternalSecretArgs, platformExternalSecret } from "../lib/external-secret";
 import { pinnedRelease, resources } from "../lib/pinned-release";
-import { LOGGING_NAMESPACE } from "./endpoints";
+import { LOGGING_NAMESPACE, s3Host, S3Target } from "./endpoints";
 
 /** Helm release name; with the chart named `loki` the chart's fullname, so the Monolithic Service, is `loki` too. */
 export const LOKI_RELEASE = "loki";
@@ -33,27 +33,6 @@ export const CA_FILE = `${CA_MOUNT_DIR}/${CA_KEY}`;
 
 /** The env variables the S3 credential Secret holds; the servers expand them in their config (`-config.expand-env=true`). */
 export const S3_ENV = { accessKeyId: "S3_ACCESS_KEY_ID", secretAccessKey: "S3_SECRET_ACCESS_KEY" } as const;
-
-/** Where a consumer writes on mgmt's S3 endpoint (components/object-storage). */
-export interface S3Target {
-    /** ObjectStorage's in-cluster endpoint, `https://s3.object-storage.svc.cluster.local`. */
-    endpoint: string;
-    /** The region every client signs with (ObjectStorage.region). */
-    region: string;
-    /** The consumer's bucket. */
-    bucket: string;
-    /** The consumer's credential in Vault's KV (fields accessKeyId, secretAccessKey). */
-    credentialPath: string;
-}
-
-/** The endpoint's host (the S3 clients of Loki and Tempo take host[:port] and speak https unless told `insecure`); refuses plain http. */
-export function s3Host(endpoint: string): string {
-    const url = new URL(endpoint);
-    if (url.protocol !== "https:") {
-        throw new Error(`S3 endpoint ${endpoint} is not https; the platform's S3 speaks TLS only`);
-    }
-    return url.host;
-}
 
 /** The ExternalSecret that writes a consumer's S3 keys as the two env variables of S3_ENV. */
 export function s3CredentialsExternalSecretArgs(name: string, namespace: string, credentialPath: string): ExternalSecretArgs {

@@ -25,7 +25,8 @@ import { CHARTS } from "../../config/versions";
 import { pinnedRelease, resources } from "../lib/pinned-release";
 import { CILIUM_NAMESPACE } from "../cilium-mesh";
 import { ingestCertificate, MONITORING_NAMESPACE, PROMETHEUS_STACK_FULLNAME, ROOT_CA_CONFIGMAP, ROOT_CA_KEY, rootCaConfigMap } from "./endpoints";
-import { createThanos, Thanos, ThanosS3 } from "./thanos";
+import { S3Target } from "./endpoints";
+import { createThanos, Thanos } from "./thanos";
 
 /** Seed 001 §5.3's remote-write queue, as prometheus-operator's QueueConfig spells it. */
 export const REMOTE_WRITE_QUEUE = {
@@ -232,7 +233,7 @@ export interface CentralMetricsArgs extends MetricsCommonArgs {
     /** mgmt's ingest IP (`network.serviceIps.ingest`), where Thanos Receive listens. */
     ingestIp: string;
     /** Thanos' bucket, from ObjectStorage (in-cluster endpoint, region, bucket `thanos`, credential path). */
-    s3: ThanosS3;
+    s3: S3Target;
     /** The `vault-issuer` ClusterIssuer. */
     issuer: pulumi.Resource[];
     /** The `vault-backend` ClusterSecretStore. */

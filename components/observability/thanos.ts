@@ -17,7 +17,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../../config/versions";
 import { ExternalSecretArgs, platformExternalSecret } from "../lib/external-secret";
 import { pinnedRelease, resources } from "../lib/pinned-release";
-import { INGEST_PORTS, INGEST_TLS_SECRET, ingestServiceAnnotations, MONITORING_NAMESPACE, ROOT_CA_CONFIGMAP, ROOT_CA_KEY, THANOS_RELEASE } from "./endpoints";
+import {
+    INGEST_PORTS,
+    INGEST_TLS_SECRET,
+    ingestServiceAnnotations,
+    MONITORING_NAMESPACE,
+    ROOT_CA_CONFIGMAP,
+    ROOT_CA_KEY,
+    s3Host,
+    S3Target,
+    THANOS_RELEASE,
+} from "./endpoints";
 
 /** The Secret (and ExternalSecret) holding Thanos' object-store config. */
 export const THANOS_OBJSTORE_SECRET = "thanos-objstore";
@@ -34,32 +44,11 @@ export const RECEIVE_LOCAL_RETENTION = "24h";
 const CA_DIR = "/etc/thanos/ca";
 const TLS_DIR = "/etc/thanos/tls";
 
-/** Where Thanos writes blocks. */
-export interface ThanosS3 {
-    /** ObjectStorage's in-cluster endpoint, `https://s3.object-storage.svc.cluster.local`. */
-    endpoint: string;
-    /** The region the server signs with (`us-east-1`). */
-    region: string;
-    /** The bucket (`thanos`). */
-    bucket: string;
-    /** KV path of the credential (fields `accessKeyId`, `secretAccessKey`), `platform/mgmt/s3-thanos`. */
-    credentialPath: string;
-}
-
-/** `https://host[:port]` to the `host[:port]` Thanos' S3 client takes (it has no scheme field; `insecure: false` means https). */
-export function s3Host(endpoint: string): string {
-    const url = new URL(endpoint);
-    if (url.protocol !== "https:") {
-        throw new Error(`thanos: the S3 endpoint must be https, got ${endpoint}`);
-    }
-    return url.host;
-}
-
 /**
  * The objstore.yml template ESO renders (external-secrets v2 template engine). Keys are quoted
  * YAML strings; ObjectStorage generates them alphanumeric. Fields as in Thanos' storage.md (S3).
  */
-export function objstoreTemplate(s3: ThanosS3): string {
+export function objstoreTemplate(s3: S3Target): string {
     return [
         "type: S3",
         "config:",
@@ -78,7 +67,7 @@ export function objstoreTemplate(s3: ThanosS3): string {
 }
 
 /** The ExternalSecret that writes `thanos-objstore` from Vault. */
-export function objstoreExternalSecretArgs(s3: ThanosS3): ExternalSecretArgs {
+export function objstoreExternalSecretArgs(s3: S3Target): ExternalSecretArgs {
     return {
         name: THANOS_OBJSTORE_SECRET,
         namespace: MONITORING_NAMESPACE,
@@ -179,7 +168,7 @@ export interface ThanosArgs {
     /** StorageClass of the ingestor's claim. */
     storageClass: string;
     /** Where blocks go. */
-    s3: ThanosS3;
+    s3: S3Target;
     /** What the pods mount and the release waits for: the namespace, the root-CA ConfigMap, the ingest Certificate, Prometheus' CRDs, MetalLB. */
     after: pulumi.Resource[];
     /** The `vault-backend` ClusterSecretStore. */

@@ -10,7 +10,8 @@ import { CHARTS } from "../../config/versions";
 import { platformExternalSecret } from "../lib/external-secret";
 import { pinnedRelease, resources } from "../lib/pinned-release";
 import { MONITORING_NAMESPACE } from "./endpoints";
-import { CA_FILE, caConfigMap, caVolume, S3_ENV, s3CredentialsExternalSecretArgs, s3Host, S3Target } from "./logs";
+import { s3Host, S3Target } from "./endpoints";
+import { CA_FILE, caConfigMap, caVolume, LogsArgs, S3_ENV, s3CredentialsExternalSecretArgs } from "./logs";
 
 /** Helm release name; the chart's fullname, so its Service, is `tempo`. */
 export const TEMPO_RELEASE = "tempo";
@@ -76,21 +77,8 @@ export function tempoValues(args: TempoValuesArgs): Record<string, unknown> {
     };
 }
 
-/** Arguments of `createTraces`. */
-export interface TracesArgs {
-    /** Provider of mgmt. */
-    provider: k8s.Provider;
-    /** Tempo's bucket and credential on ObjectStorage (`platform/mgmt/s3-tempo`). */
-    s3: S3Target;
-    /** Vault's PKI root CA (PEM), which the S3 certificate chains to. */
-    vaultRootCaPem: pulumi.Input<string>;
-    /** StorageClass of the WAL volume (`local-path`). */
-    storageClass: string;
-    /** The `vault-backend` ClusterSecretStore (ExternalSecrets.store). */
-    secretStore: pulumi.Resource;
-    /** What must exist first: the `monitoring` Namespace, the CNI, the S3 endpoint. */
-    after: pulumi.Resource[];
-}
+/** Arguments of `createTraces`: Loki's, for Tempo's bucket (`platform/mgmt/s3-tempo`) and WAL volume; `after` holds the `monitoring` Namespace. */
+export type TracesArgs = LogsArgs;
 
 /** What `createTraces` made. */
 export interface Traces {

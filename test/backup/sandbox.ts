@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const FAKES = path.join(__dirname, "fixtures", "bin");
+const FAKES = path.join(__dirname, "fixtures", "fakes");
 
 /** One scratch node. */
 export interface BackupSandbox {

@@ -449,6 +449,28 @@ describe("config/validate: mgmt's fixed service IPs and the API server settings"
     });
 });
 
+describe("config/validate: k8sgpt settings", () => {
+    it("defaults to no AI, and names a bad backend with the ones the K8sGPT CRD takes", () => {
+        const result = validateStackConfig(shippedRaw("mgmt"));
+        assert.ok(result.ok);
+        assert.deepStrictEqual(result.config.aiops, { k8sgptApiKeyStored: false });
+        const raw = shippedRaw("mgmt") as any;
+        raw.aiops = { k8sgptApiKeyStored: "yes" };
+        assert.deepStrictEqual(
+            errorsFor(raw).map((e) => e.key),
+            ["platform:aiops.k8sgptApiKeyStored"],
+        );
+        raw.aiops = { k8sgptApiKeyStored: true, k8sgptBackend: { backend: "gemini", model: "x" } };
+        const [bad] = errorsFor(raw);
+        assert.equal(bad.key, "platform:aiops.k8sgptBackend.backend");
+        assert.match(bad.message, /"gemini" is not a k8sgpt backend; use one of openai, azureopenai, .*customrest/);
+        raw.aiops = { k8sgptApiKeyStored: true, k8sgptBackend: { backend: "localai", model: "llama3", baseUrl: "http://localai:8080/v1" } };
+        const ok = validateStackConfig(raw);
+        assert.ok(ok.ok);
+        assert.deepStrictEqual(ok.config.aiops.k8sgptBackend, { backend: "localai", model: "llama3", baseUrl: "http://localai:8080/v1" });
+    });
+});
+
 describe("config/validate: trusted registries", () => {
     it("the policy pack's default list is the platform's default list (seed 001 §13.2)", () => {
         const policy = policies.find((p) => p.name === "trusted-image-registries");

@@ -3,13 +3,13 @@
 // Collector configs asserted line by line, CRs against their CRDs), then one mock run of
 // mgmt (central) and app1 (agent) for wiring, secrets and the policy pack.
 import { strict as assert } from "assert";
+import { ALERTMANAGER_URL, INGEST_PORTS, ingestUrls, LOGGING_NAMESPACE, MONITORING_NAMESPACE, s3Host } from "../../components/observability/endpoints";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { ALERT_MIN_PRIORITY, FALCO_CA_CONFIGMAP, falcoValues, hostportAndPath } from "../../components/falco";
 import { externalSecretSpec } from "../../components/lib/external-secret";
 import { ALLOY_SELECTOR, ALLOY_STORAGE_PATH, alloyConfig, alloyValues, BUFFER_HOURS, lokiIngestService } from "../../components/observability/alloy";
-import { ALERTMANAGER_URL, ingestUrls, INGEST_PORTS, LOGGING_NAMESPACE, MONITORING_NAMESPACE } from "../../components/observability/endpoints";
 import {
     CA_FILE,
     LOKI_PUSH_URL,
@@ -18,7 +18,6 @@ import {
     lokiValues,
     S3_ENV,
     s3CredentialsExternalSecretArgs,
-    s3Host,
 } from "../../components/observability/logs";
 import {
     INGEST_RECEIVER_PORTS,
