@@ -2,6 +2,7 @@
 // validates) and its values.yaml keys, the Schedules and BackupStorageLocation as the chart renders
 // them against the Velero CRDs, and the credentials ExternalSecret. Pure functions only.
 import { strict as assert } from "assert";
+import { coalesce, unknownKeys } from "../support/chart-values";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
@@ -28,29 +29,6 @@ const RESOURCE_PATHS = ["resources", "nodeAgent.resources", "initContainers.0.re
 
 function get(value: any, dotted: string): any {
     return dotted.split(".").reduce((v, k) => (v === undefined || v === null ? undefined : v[k]), value);
-}
-
-/** Helm's merge of values over the chart's defaults (maps merge, anything else replaces). */
-function coalesce(defaults: any, values: any): any {
-    const isMap = (v: any) => typeof v === "object" && v !== null && !Array.isArray(v);
-    if (!isMap(defaults) || !isMap(values)) {
-        return values === undefined ? defaults : values;
-    }
-    return Object.fromEntries([...new Set([...Object.keys(defaults), ...Object.keys(values)])].map((k) => [k, coalesce(defaults[k], values[k])]));
-}
-
-/** Map keys of `values` that `defaults` lacks, below parents the defaults leave open (null or {}) or list in `open`. */
-function unknownKeys(values: any, defaults: any, open: string[], at = ""): string[] {
-    if (typeof values !== "object" || values === null || Array.isArray(values)) {
-        return [];
-    }
-    if (defaults === null || (typeof defaults === "object" && Object.keys(defaults).length === 0) || open.includes(at) || /(^|\.)resources$/.test(at)) {
-        return [];
-    }
-    return Object.entries(values).flatMap(([k, v]) => {
-        const here = at ? `${at}.${k}` : k;
-        return typeof defaults !== "object" || !(k in defaults) ? [here] : unknownKeys(v, defaults[k], open, here);
-    });
 }
 
 describe("Velero: chart values (velero 12.1.0)", function () {

@@ -2,6 +2,7 @@
 // the pinned chart (its values.schema.json, or its values.yaml keys where it ships no schema), and
 // explicit requests and limits for every container the chart runs.
 import { strict as assert } from "assert";
+import { coalesce, unknownKeys } from "../support/chart-values";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
@@ -118,44 +119,6 @@ function chartDefaults(chart: string, version: string): any {
     const file = chart === CHARTS.cilium.chart ? `cilium-${version}.values.yaml` : `charts/${chart}-${version}/values.yaml`;
     const full = path.join(SCHEMAS, file);
     return fs.existsSync(full) ? parse(fs.readFileSync(full, "utf8")) : undefined;
-}
-
-/** Keys whose value is a Kubernetes ResourceRequirements (requests/limits), which chart defaults fill only in part. */
-const RESOURCE_KEY = /(^|\.)(resources|podResources|initResources)$/;
-
-/**
- * Paths of `values` the chart's defaults do not have. A key is known when the defaults have it, or
- * when its parent is open: an empty or null default, a ResourceRequirements, or one of `open` (a
- * map of user-named entries such as Falco's `customRules`).
- */
-function unknownKeys(values: any, defaults: any, open: string[] = [], at = ""): string[] {
-    if (typeof values !== "object" || values === null || Array.isArray(values)) {
-        return [];
-    }
-    const isOpen = defaults === null || (typeof defaults === "object" && Object.keys(defaults).length === 0) || open.includes(at) || RESOURCE_KEY.test(at);
-    if (isOpen) {
-        return [];
-    }
-    return Object.entries(values).flatMap(([k, v]) => {
-        const here = at ? `${at}.${k}` : k;
-        return typeof defaults !== "object" || !(k in defaults) ? [here] : unknownKeys(v, defaults[k], open, here);
-    });
-}
-
-/** Helm's merge of user values over chart defaults (maps merge, anything else replaces), which is what values.schema.json checks. */
-function coalesce(defaults: any, values: any): any {
-    if (
-        typeof defaults !== "object" ||
-        defaults === null ||
-        Array.isArray(defaults) ||
-        typeof values !== "object" ||
-        values === null ||
-        Array.isArray(values)
-    ) {
-        return values === undefined ? defaults : values;
-    }
-    const keys = new Set([...Object.keys(defaults), ...Object.keys(values)]);
-    return Object.fromEntries([...keys].map((k) => [k, coalesce(defaults[k], values[k])]));
 }
 
 describe("Helm releases of the shipped plans", function () {

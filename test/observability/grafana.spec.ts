@@ -4,6 +4,7 @@
 // the agents); then Grafana and the rules under the offline mocks (grafana-fixtures/program.ts,
 // one run) for names, ordering, secrets and the policy pack.
 import { strict as assert } from "assert";
+import { unknownKeys } from "../support/chart-values";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
@@ -137,20 +138,6 @@ function prometheusRuleValidator(): ValidateFunction {
 const alertRules = (): AlertRule[] => platformRuleGroups().flatMap((g) => g.rules);
 
 // --- the pinned chart's values.yaml --------------------------------------------------------
-
-/** Paths of `values` the chart's defaults do not have; a key below an empty or null default, or below `open`, is the user's to name. */
-function unknownKeys(values: any, defaults: any, open: string[], at = ""): string[] {
-    if (typeof values !== "object" || values === null || Array.isArray(values)) {
-        return [];
-    }
-    if (defaults === null || (typeof defaults === "object" && Object.keys(defaults).length === 0) || open.includes(at) || /(^|\.)resources$/.test(at)) {
-        return [];
-    }
-    return Object.entries(values).flatMap(([k, v]) => {
-        const here = at ? `${at}.${k}` : k;
-        return typeof defaults !== "object" || !(k in defaults) ? [here] : unknownKeys(v, defaults[k], open, here);
-    });
-}
 
 let defaults: any;
 const chartDefaults = () => (defaults ??= parse(fs.readFileSync(path.join(CHART_DIR, "values.yaml"), "utf8")));

@@ -3,6 +3,7 @@
 // Collector configs asserted line by line, CRs against their CRDs), then one mock run of
 // mgmt (central) and app1 (agent) for wiring, secrets and the policy pack.
 import { strict as assert } from "assert";
+import { unknownKeys } from "../support/chart-values";
 import { ALERTMANAGER_URL, INGEST_PORTS, ingestUrls, LOGGING_NAMESPACE, MONITORING_NAMESPACE, s3Host } from "../../components/observability/endpoints";
 import * as fs from "fs";
 import * as path from "path";
@@ -55,20 +56,6 @@ function helmMerge(defaults: any, values: any): any {
         }
     }
     return out;
-}
-
-/** Dotted paths of `values` whose key the chart's defaults lack; below an empty or null default, or an `open` path, anything goes. */
-function unknownKeys(values: any, defaults: any, open: string[], at = ""): string[] {
-    if (typeof values !== "object" || values === null || Array.isArray(values)) {
-        return [];
-    }
-    if (defaults === null || defaults === undefined || (typeof defaults === "object" && Object.keys(defaults).length === 0) || open.includes(at)) {
-        return [];
-    }
-    return Object.entries(values).flatMap(([k, v]) => {
-        const here = at ? `${at}.${k}` : k;
-        return !(k in defaults) ? [here] : unknownKeys(v, defaults[k], open, here);
-    });
 }
 
 function chartDefaults(chart: string, version: string): any {

@@ -2,6 +2,7 @@
 // component under the offline mocks (PKI chain, TTLs, key types, steps, secrets), the init and
 // unseal programs run for real against a fake Vault, and `npm run vault:unseal`'s parts.
 import { strict as assert } from "assert";
+import { coalesce, unknownKeys } from "../support/chart-values";
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
@@ -25,29 +26,6 @@ import { findResource, OkRun, requireTool, runTestProgram } from "../support/off
 
 const VALUES_ARGS = { clusterName: "mgmt", vaultIp: "192.168.64.231", storageClass: "local-path-retain" };
 const CHART_DIR = `charts/${CHARTS.vault.chart}-${CHARTS.vault.version}`;
-
-/** Helm's merge of values over the chart's defaults (maps merge, anything else replaces): what values.schema.json sees. */
-function coalesce(defaults: any, values: any): any {
-    const isMap = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
-    if (!isMap(defaults) || !isMap(values)) {
-        return values === undefined ? defaults : values;
-    }
-    return Object.fromEntries([...new Set([...Object.keys(defaults), ...Object.keys(values)])].map((k) => [k, coalesce(defaults[k], values[k])]));
-}
-
-/** Paths of `values` the defaults do not have; a null or empty default is an open map (resources, annotations, ...). */
-function unknownKeys(values: any, defaults: any, at = ""): string[] {
-    if (typeof values !== "object" || values === null || Array.isArray(values)) {
-        return [];
-    }
-    if (defaults === null || (typeof defaults === "object" && Object.keys(defaults).length === 0)) {
-        return [];
-    }
-    return Object.entries(values).flatMap(([k, v]) => {
-        const here = at ? `${at}.${k}` : k;
-        return typeof defaults !== "object" || !(k in defaults) ? [here] : unknownKeys(v, defaults[k], here);
-    });
-}
 
 describe("VaultPki: chart values (vault-helm 0.34.1)", () => {
     const values: any = vaultValues(VALUES_ARGS);
