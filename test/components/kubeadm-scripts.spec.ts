@@ -17,7 +17,7 @@ import {
 } from "../../components/kubeadm-cluster/credentials";
 import { kubeadmSteps, KubeadmStep, StepValues } from "../../components/kubeadm-cluster/steps";
 import { renderNodeBundle } from "../../components/vm-node/node-command";
-import { makeSandbox, Sandbox, sandboxUnavailable } from "./node-sandbox";
+import { makeSandbox, Sandbox, requireSandbox } from "./node-sandbox";
 
 const TOKEN = parseBootstrapToken("abcdef.0123456789abcdef", "test token");
 const IPS: Record<string, string> = { "c-cp-0": "192.168.64.10", "c-cp-1": "192.168.64.11", "c-cp-2": "192.168.64.12", "c-worker-0": "192.168.64.13" };
@@ -51,11 +51,7 @@ const callIndex = (calls: string[], pattern: RegExp) => calls.findIndex((c) => p
 describe("kubeadm step scripts, run in a throwaway node", function () {
     let node: Sandbox;
     before(function () {
-        const why = sandboxUnavailable();
-        if (why) {
-            console.log(`      skipped: ${why}`);
-            this.skip();
-        }
+        requireSandbox(this);
     });
     beforeEach(() => {
         node = makeSandbox();

@@ -17,7 +17,7 @@ import { StackConfig } from "../../config/model";
 import { validateStackConfig } from "../../config/validate";
 import { requireTool, shippedConfig } from "../support/offline";
 import { shellcheckAll } from "../stacks/shellcheck-all";
-import { makeSandbox, Sandbox, sandboxUnavailable } from "./node-sandbox";
+import { makeSandbox, Sandbox, requireSandbox } from "./node-sandbox";
 
 const NETWORK = { podCidr: "10.100.0.0/16", serviceCidr: "10.96.0.0/16" };
 const HA = { controlPlanes: ["cp-0", "cp-1", "cp-2"], workers: ["w-0", "w-1"] };
@@ -182,11 +182,7 @@ done`,
 describe("upgrade steps, run in a throwaway node", function () {
     let node: Sandbox;
     before(function () {
-        const why = sandboxUnavailable();
-        if (why) {
-            console.log(`      skipped: ${why}`);
-            this.skip();
-        }
+        requireSandbox(this);
     });
     /** A node named `self` running `running` (kubelet, kubeadm, cluster), a control-plane node unless `worker`. */
     const boot = (self: string, running: string, worker = false) => {

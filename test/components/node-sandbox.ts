@@ -162,6 +162,15 @@ export function sandboxUnavailable(): string | undefined {
     }
 }
 
+/** Skips the calling suite, saying why, where sandboxes cannot run. Call it from a `before` hook. */
+export function requireSandbox(ctx: Mocha.Context): void {
+    const why = sandboxUnavailable();
+    if (why) {
+        console.log(`      skipped: ${why}`);
+        ctx.skip();
+    }
+}
+
 export function makeSandbox(): Sandbox {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "node-sandbox-"));
     const bin = path.join(dir, "bin");

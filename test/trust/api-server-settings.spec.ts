@@ -30,7 +30,7 @@ import { clusterConfiguration, PSA_FILE } from "../../components/kubeadm-cluster
 import { NODE_STEPS_OUTPUT, NodeStepRecord, renderNodeBundle } from "../../components/vm-node/node-command";
 import { collectArtifacts } from "../../tools/plan/artifacts";
 import { containsSecret, RecordedResource, unwrapSecrets } from "../../tools/offline/record";
-import { makeSandbox, Sandbox, sandboxUnavailable } from "../components/node-sandbox";
+import { makeSandbox, Sandbox, requireSandbox } from "../components/node-sandbox";
 import { shellcheckAll } from "../stacks/shellcheck-all";
 import { OkRun, requireTool, runTestProgram } from "../support/offline";
 
@@ -287,11 +287,7 @@ describe("ApiServerSettings: step scripts, run in a throwaway node", function ()
     let node: Sandbox;
     let fakes: string;
     before(function () {
-        const why = sandboxUnavailable();
-        if (why) {
-            console.log(`      skipped: ${why}`);
-            this.skip();
-        }
+        requireSandbox(this);
         fakes = fs.mkdtempSync(path.join(os.tmpdir(), "api-server-fakes-"));
         for (const [name, body] of Object.entries(FAKES)) {
             fs.writeFileSync(path.join(fakes, name), `#!/bin/bash\nset -u\nlog() { echo "$*" >> "$FAKE_LOG"; }\n${body}\n`, { mode: 0o755 });
