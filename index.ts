@@ -1,10 +1,12 @@
 /**
- * Entry point of every stack: validate the config, then run the program for the stack's role.
- * `pulumi up -s mgmt` first, then `-s app1` and `-s app2`.
+ * Entry point of every stack: validate the config, then run the program for the stack's role and
+ * deploy stage (config/stage.ts). `pulumi up -s mgmt` first, then `-s app1` and `-s app2`.
  */
 import { loadStackConfig } from "./config/load";
+import { deployStage } from "./config/stage";
 import { appStack } from "./stacks/app";
 import { mgmtStack } from "./stacks/mgmt";
 
 const loaded = loadStackConfig();
-export = loaded.config.role === "mgmt" ? mgmtStack(loaded) : appStack(loaded);
+const stage = deployStage(loaded.config.role);
+export = loaded.config.role === "mgmt" ? mgmtStack(loaded, stage) : appStack(loaded, stage);

@@ -1,6 +1,7 @@
 /** An app stack: a workload cluster that reads mgmt through the typed reference. */
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedConfig } from "../config/load";
+import { DeployStage } from "../config/stage";
 import { overlaps, parseCidr } from "../config/cidr";
 import { StackConfig } from "../config/model";
 import { buildCluster, ClusterOutputs } from "./cluster";
@@ -14,11 +15,17 @@ import { VELERO_NAMESPACE } from "../components/velero";
 import { deployBackup } from "./backup";
 import { deployAppObservability } from "./observability";
 import { deployAutoscaling } from "./scaling";
-import { deploySecurity, securityComponents } from "./security";
+import { deployFalco, deploySecurity, securityComponents } from "./security";
 import { deployApiServerSettings, deployAppTrust } from "./trust";
 
+/** What an app stack's standalone stage exports (config/stage.ts): its cluster, usable before mgmt's services are. */
+export interface AppStandaloneOutputs extends ClusterOutputs, NetworkingOutputs {
+    /** The stage the last update ran; `standalone` until the full stage attaches the cluster to mgmt. */
+    deployStage: DeployStage;
+}
+
 /** Everything `pulumi stack output` shows for an app stack. */
-export interface AppOutputs extends ClusterOutputs, NetworkingOutputs {
+export interface AppOutputs extends AppStandaloneOutputs {
     /** The mgmt cluster this stack is attached to. */
     mgmt: { clusterName: pulumi.Output<string>; apiServerEndpoint: pulumi.Output<string> };
 }
@@ -57,7 +64,13 @@ function appPlatformNamespaces(): string[] {
     ];
 }
 
-export async function appStack(loaded: LoadedConfig): Promise<AppOutputs> {
+/**
+ * The app stack. The standalone stage (config/stage.ts) reads only mgmt's foundation outputs (its
+ * identity and the mesh CA) and builds what needs nothing of mgmt's services: nodes, kubeadm,
+ * networking, the security add-ons but Falco, autoscaling. The full stage adds Falco, trust,
+ * observability, backup and, last, the API server settings.
+ */
+export async function appStack(loaded: LoadedConfig, stage: DeployStage): Promise<AppOutputs | AppStandaloneOutputs> {
     const { config } = loaded;
     const manifests = await fetchNetworkingManifests();
     const mgmt = new MgmtReference(`${config.name}-mgmt`, config.mgmtStack as string);
@@ -69,15 +82,17 @@ export async function appStack(loaded: LoadedConfig): Promise<AppOutputs> {
     const { cluster, outputs } = buildCluster(loaded);
     // The mesh CA mgmt generated: every cluster's certs chain to it, so peers trust each other.
     const networking = buildNetworking(config, cluster, { certPem: mgmt.output("ciliumCaCert"), keyPem: mgmt.output("ciliumCaKey") }, manifests);
+    const security = deploySecurity(config, cluster, networking, appPlatformNamespaces());
+    const autoscaling = deployAutoscaling(config, cluster, networking, {
+        namespaces: config.security.appNamespaces,
+        ready: security.appNamespaces ? [security.appNamespaces] : [],
+    });
+    if (stage === "standalone") {
+        return { ...outputs, ...networking.outputs, deployStage: stage };
+    }
     const ingest = mgmt.output("observabilityIngest");
     const vaultRootCaPem = mgmt.output("vaultRootCaPem");
-    const security = deploySecurity(
-        config,
-        cluster,
-        networking,
-        { clusterName: config.name, lokiPushUrl: ingest.apply((u) => u.lokiPush), vaultRootCaPem },
-        appPlatformNamespaces(),
-    );
+    const falco = deployFalco(config, cluster, networking, { clusterName: config.name, lokiPushUrl: ingest.apply((u) => u.lokiPush), vaultRootCaPem });
     const trust = deployAppTrust(config, cluster, networking, {
         vaultAddress: mgmt.output("vaultAddress"),
         vaultServerCaPem: mgmt.output("vaultServerCaPem"),
@@ -90,18 +105,19 @@ export async function appStack(loaded: LoadedConfig): Promise<AppOutputs> {
         namespaces: observability.namespaces,
         after: [observability],
     });
-    const autoscaling = deployAutoscaling(config, cluster, networking, {
-        namespaces: config.security.appNamespaces,
-        ready: security.appNamespaces ? [security.appNamespaces] : [],
-    });
     deployApiServerSettings(config, cluster, trust.roots, [
         ...networking.all,
-        ...securityComponents(security),
+        ...securityComponents(security, falco),
         ...trust.all,
         observability,
         autoscaling,
         backup.etcd,
         backup.velero,
     ]);
-    return { ...outputs, ...networking.outputs, mgmt: { clusterName: mgmt.output("clusterName"), apiServerEndpoint: mgmt.output("apiServerEndpoint") } };
+    return {
+        ...outputs,
+        ...networking.outputs,
+        deployStage: stage,
+        mgmt: { clusterName: mgmt.output("clusterName"), apiServerEndpoint: mgmt.output("apiServerEndpoint") },
+    };
 }

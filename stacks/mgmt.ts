@@ -1,6 +1,7 @@
 /** The mgmt stack: the platform cluster. */
 import * as pulumi from "@pulumi/pulumi";
 import { LoadedConfig } from "../config/load";
+import { DeployStage } from "../config/stage";
 import { createMeshCa } from "../components/cilium-mesh";
 import { ALERTMANAGER_URL } from "../components/observability/endpoints";
 import { LOKI_PUSH_URL } from "../components/observability/logs";
@@ -12,25 +13,35 @@ import { buildCluster, ClusterOutputs } from "./cluster";
 import { buildNetworking, fetchNetworkingManifests, NetworkingOutputs } from "./networking";
 import { deployMgmtObservability, ObservabilityOutputs } from "./observability";
 import { deployAutoscaling, deployK8sGpt } from "./scaling";
-import { deploySecurity, securityComponents } from "./security";
+import { deployFalco, deploySecurity, securityComponents } from "./security";
 import { deployApiServerSettings, deployMgmtTrust, TrustOutputs } from "./trust";
 
-/** Everything `pulumi stack output` shows for mgmt. */
-export interface MgmtOutputs extends ClusterOutputs, NetworkingOutputs, TrustOutputs, ObservabilityOutputs {
+/** What mgmt's foundation stage exports: all an app stack's standalone stage reads (config/stage.ts). */
+export interface MgmtFoundationOutputs extends Pick<ClusterOutputs, "clusterName" | "clusterId" | "podCidr"> {
     /** The mesh's Cilium CA certificate (PEM), for app stacks. */
     ciliumCaCert: pulumi.Output<string>;
     /** The mesh's Cilium CA key (PEM, secret), for app stacks. */
     ciliumCaKey: pulumi.Output<string>;
+    /** The stage the last update ran. */
+    deployStage: DeployStage;
 }
 
-export async function mgmtStack(loaded: LoadedConfig): Promise<MgmtOutputs> {
+/** Everything `pulumi stack output` shows for mgmt. */
+export interface MgmtOutputs extends MgmtFoundationOutputs, ClusterOutputs, NetworkingOutputs, TrustOutputs, ObservabilityOutputs {}
+
+export async function mgmtStack(loaded: LoadedConfig, stage: DeployStage): Promise<MgmtOutputs | MgmtFoundationOutputs> {
     const { config } = loaded;
-    const manifests = await fetchNetworkingManifests();
-    const { cluster, outputs } = buildCluster(loaded);
     // The mesh's one CA lives here; app stacks read it through MgmtReference.
     const ca = createMeshCa(`${config.name}-cilium-ca`);
+    const foundation = { clusterName: config.name, clusterId: config.id, podCidr: config.network.podCidr, ciliumCaCert: ca.certPem, ciliumCaKey: ca.keyPem };
+    if (stage === "foundation") {
+        return { ...foundation, deployStage: stage };
+    }
+    const manifests = await fetchNetworkingManifests();
+    const { cluster, outputs } = buildCluster(loaded);
     const networking = buildNetworking(config, cluster, ca, manifests);
-    const security = deploySecurity(config, cluster, networking, { clusterName: config.name, lokiPushUrl: LOKI_PUSH_URL, alertmanagerUrl: ALERTMANAGER_URL });
+    const security = deploySecurity(config, cluster, networking);
+    const falco = deployFalco(config, cluster, networking, { clusterName: config.name, lokiPushUrl: LOKI_PUSH_URL, alertmanagerUrl: ALERTMANAGER_URL });
     const trust = deployMgmtTrust(config, cluster, networking);
     const observability = deployMgmtObservability(config, cluster, networking, trust.built, trust.services);
     const k8sgpt = deployK8sGpt(config, cluster, networking, trust.built.cluster.externalSecrets.store);
@@ -44,7 +55,7 @@ export async function mgmtStack(loaded: LoadedConfig): Promise<MgmtOutputs> {
     });
     deployApiServerSettings(config, cluster, trust.built.roots, [
         ...networking.all,
-        ...securityComponents(security),
+        ...securityComponents(security, falco),
         ...trust.built.all,
         observability.component,
         k8sgpt,
@@ -52,5 +63,5 @@ export async function mgmtStack(loaded: LoadedConfig): Promise<MgmtOutputs> {
         backup.etcd,
         backup.velero,
     ]);
-    return { ...outputs, ...networking.outputs, ...trust.outputs, ...observability.outputs, ciliumCaCert: ca.certPem, ciliumCaKey: ca.keyPem };
+    return { ...outputs, ...networking.outputs, ...trust.outputs, ...observability.outputs, ...foundation, deployStage: stage };
 }

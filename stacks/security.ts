@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config/model";
 import { AppNamespaces } from "../components/app-namespaces";
-import { Falco, FalcoArgs } from "../components/falco";
+import { Falco, FalcoArgs, FALCO_NAMESPACE } from "../components/falco";
 import { KubeadmCluster } from "../components/kubeadm-cluster";
 import { Kyverno, KYVERNO_NAMESPACE } from "../components/kyverno";
 import { TrivyOperator } from "../components/trivy-operator";
@@ -15,7 +15,6 @@ import { BuiltNetworking } from "./networking";
 
 /** What the security add-ons created, for later add-ons to depend on. */
 export interface SecurityAddOns {
-    falco: Falco;
     trivy: TrivyOperator;
     /** App clusters only. */
     kyverno?: Kyverno;
@@ -23,9 +22,9 @@ export interface SecurityAddOns {
     appNamespaces?: AppNamespaces;
 }
 
-/** The security components that exist, for what must come after all of them. */
-export function securityComponents(addOns: SecurityAddOns): pulumi.Resource[] {
-    return [addOns.falco, addOns.trivy, ...(addOns.kyverno ? [addOns.kyverno] : []), ...(addOns.appNamespaces ? [addOns.appNamespaces] : [])];
+/** The security components that exist, and Falco, for what must come after all of them. */
+export function securityComponents(addOns: SecurityAddOns, falco: Falco): pulumi.Resource[] {
+    return [falco, addOns.trivy, ...(addOns.kyverno ? [addOns.kyverno] : []), ...(addOns.appNamespaces ? [addOns.appNamespaces] : [])];
 }
 
 /**
@@ -39,27 +38,25 @@ export function kyvernoExcludedNamespaces(platformNamespaces: string[]): string[
 }
 
 /**
- * Installs the security add-ons in `cluster` once `networking` is ready (the CNI: no pod starts
- * before it, so a Helm release waiting on its pods would time out). `falcoEvents` says where Falco's
- * events go; `laterPlatformNamespaces` are the namespaces the stack's later add-ons create, which
- * Kyverno must spare too.
+ * Installs the security add-ons but Falco in `cluster` once `networking` is ready (the CNI: no pod
+ * starts before it, so a Helm release waiting on its pods would time out). `laterPlatformNamespaces`
+ * are the namespaces the stack's later add-ons create, which Kyverno must spare too.
  */
 export function deploySecurity(
     config: StackConfig,
     cluster: KubeadmCluster,
     networking: BuiltNetworking,
-    falcoEvents: FalcoArgs["events"],
     laterPlatformNamespaces: string[] = [],
 ): SecurityAddOns {
     const { name } = config;
     const provider = cluster.provider;
     const after = networking.ready;
-    const falco = new Falco(`${name}-falco`, { provider, after, events: falcoEvents });
     const trivy = new TrivyOperator(`${name}-trivy`, { provider, after });
     if (config.role !== "app") {
-        return { falco, trivy };
+        return { trivy };
     }
-    const excludedNamespaces = kyvernoExcludedNamespaces([...networking.platformNamespaces, falco.namespace, trivy.namespace, ...laterPlatformNamespaces]);
+    // Falco's namespace too: the stack installs Falco (deployFalco), in an app stack's full stage.
+    const excludedNamespaces = kyvernoExcludedNamespaces([...networking.platformNamespaces, FALCO_NAMESPACE, trivy.namespace, ...laterPlatformNamespaces]);
     const kyverno = new Kyverno(`${name}-kyverno`, { trustedRegistries: config.security.trustedRegistries, excludedNamespaces, provider, after });
     // Namespaces, quotas and NetworkPolicies need no running pods, so they do not wait for the CNI;
     // only the CiliumNetworkPolicies wait, for the CRD Cilium's operator registers.
@@ -68,5 +65,13 @@ export function deploySecurity(
         provider,
         ciliumPolicyCrds: networking.ciliumPolicyCrds,
     });
-    return { falco, trivy, kyverno, appNamespaces };
+    return { trivy, kyverno, appNamespaces };
+}
+
+/**
+ * Falco, once `networking` is ready. Apart from the other security add-ons because `events` (where
+ * falcosidekick sends them) points at mgmt's services, so an app stack installs it in its full stage.
+ */
+export function deployFalco(config: StackConfig, cluster: KubeadmCluster, networking: BuiltNetworking, events: FalcoArgs["events"]): Falco {
+    return new Falco(`${config.name}-falco`, { provider: cluster.provider, after: networking.ready, events });
 }

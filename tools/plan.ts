@@ -25,6 +25,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { configGuardName, guardRefusals } from "../config/guard";
 import { planNodes, PROJECT, StackConfig } from "../config/model";
+import { DeployStage, PARTIAL_STAGE } from "../config/stage";
 import { formatErrors, validateAcrossStacks, validateStackConfig } from "../config/validate";
 import { evaluatePolicies, PackConfig, Violation } from "../policy-pack/evaluate";
 import { runOffline, startRunners } from "./offline/run";
@@ -36,6 +37,7 @@ import { compareStack } from "./plan/compare";
 import { countByType, renderChanges, renderTree, renderViolations, StackPlanJson, stackPlanJson } from "./plan/report";
 import { simulatedIps } from "./plan/simulate";
 import { readStackFile, referencedStackName, StackFile, StackFileError } from "./plan/stack-file";
+import { stageDrift } from "./plan/stages";
 import { estimateDeploy, renderTimeline } from "./plan/timeline";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -110,17 +112,28 @@ function writeFile(file: string, content: string): void {
     fs.writeFileSync(file, content);
 }
 
-/** One stack, planned. */
-export interface PlannedStack {
-    stack: string;
-    config: StackConfig;
+/** One run of a stack's program, planned: what it registers and what the pack says of it. */
+export interface PlannedRun {
     /** Resources with secrets revealed (mock placeholders), as policies see them. */
     resources: RecordedResource[];
     /** Resources with secret markers kept, to tell what is secret. */
     recorded: RecordedResource[];
     outputs: Record<string, RecordedOutput>;
     violations: Violation[];
+}
+
+/** A partial deploy stage of a stack (config/stage.ts), planned: the pack runs on its `pulumi up` too. */
+export interface PlannedStage extends PlannedRun {
+    stage: Exclude<DeployStage, "full">;
+}
+
+/** One stack, planned: its full program, and its partial stage. */
+export interface PlannedStack extends PlannedRun {
+    stack: string;
+    config: StackConfig;
     artifacts: Artifact[];
+    /** The stack's partial stage, which `npm run deploy` runs first on a fresh platform; absent when not planned. */
+    partial?: PlannedStage;
 }
 
 export type PlanResult = { ok: true; stacks: PlannedStack[] } | { ok: false; report: string[] };
@@ -149,35 +162,36 @@ export function withReferencedStacks(files: StackFile[], read: (stack: string) =
 }
 
 /**
- * Validates the stacks alone and together, then runs each program offline, each in its own
- * process: mgmt first, then every app stack at once, their StackReferences fed with mgmt's planned
- * outputs; evaluates the policy pack per stack. Stacks come back mgmt first, then in the order given.
+ * Validates the stacks alone and together, then runs each program offline, each run in its own
+ * process, in both its deploy stages (config/stage.ts): mgmt's full and foundation stages at once;
+ * each app stack's standalone stage once mgmt's foundation outputs are known and its full stage once
+ * mgmt's full outputs are, their StackReferences fed with those outputs only (so a standalone stage
+ * that reads more of mgmt fails here as it would in `npm run deploy`). Evaluates the policy pack on
+ * every run and checks that each partial stage is a part of the full program, unchanged. Stacks
+ * come back mgmt first, then in the order given. `stages: false` plans the full programs only
+ * (what `pulumi up` on stacks that exist runs: the partial stages apply to fresh stacks only).
  */
-export async function planStacks(files: StackFile[], packConfig?: PackConfig): Promise<PlanResult> {
+export async function planStacks(files: StackFile[], packConfig?: PackConfig, options: { stages: boolean } = { stages: true }): Promise<PlanResult> {
     const { configs, report } = validateAll(files);
     if (report.length > 0) {
         return { ok: false, report };
     }
-    startRunners(files.length);
-    const references: Record<string, StackReferenceState> = {};
-    const analyze = (f: StackFile, result: RunResult): PlannedStack | string => {
+    startRunners((options.stages ? 2 : 1) * files.length);
+    const references: Record<DeployStage, Record<string, StackReferenceState>> = { full: {}, foundation: {}, standalone: {} };
+    const analyze = (f: StackFile, label: string, result: RunResult): PlannedRun | string => {
         if (!result.ok) {
-            return result.configError ? `stack ${f.stack}: ${result.error}` : `stack ${f.stack}: the program failed:\n${result.error}`;
+            return result.configError ? `stack ${f.stack}${label}: ${result.error}` : `stack ${f.stack}${label}: the program failed:\n${result.error}`;
         }
         const config = configs.get(f.stack) as StackConfig;
         const resources = result.resources.map((r) => ({ ...r, inputs: unwrapSecrets(r.inputs, "reveal") as Record<string, unknown> }));
-        return {
-            stack: f.stack,
-            config,
-            resources,
-            recorded: result.resources,
-            outputs: result.outputs,
-            violations: evaluatePolicies(resources, { stack: f.stack, config: stackPackConfig(config, packConfig) }),
-            artifacts: collectArtifacts(f.stack, resources),
-        };
+        const violations = evaluatePolicies(resources, { stack: f.stack, config: stackPackConfig(config, packConfig) });
+        return { resources, recorded: result.resources, outputs: result.outputs, violations };
     };
-    /** Starts one stack's run; `known` is true once its outputs are known, false if it failed first. */
-    const start = (f: StackFile) => {
+    /**
+     * Starts one run of a stack in `stage`; its StackReferences see the outputs of the mgmt stage it
+     * reads (`reads`); `known` is true once its outputs are known, false if it failed first.
+     */
+    const start = (f: StackFile, stage: DeployStage, reads: DeployStage) => {
         let outputsKnown: (ok: boolean) => void = () => {};
         const known = new Promise<boolean>((resolve) => (outputsKnown = resolve));
         const job = {
@@ -187,28 +201,52 @@ export async function planStacks(files: StackFile[], packConfig?: PackConfig): P
             config: f.runtimeConfig,
             secretKeys: f.secretKeys,
             simulatedIps: simulatedIps(configs.get(f.stack) as StackConfig),
-            stackReferences: references,
+            stackReferences: references[reads],
+            deployStage: stage,
         };
+        const label = stage === "full" ? "" : ` (${stage} stage)`;
         const planned = runOffline(job, (outputs) => {
-            references[`organization/${PROJECT}/${f.stack}`] = referenceState(outputs);
+            references[stage][`organization/${PROJECT}/${f.stack}`] = referenceState(outputs);
             outputsKnown(true);
         })
             .finally(() => outputsKnown(false))
             .then(
-                (result) => analyze(f, result),
-                (e: Error) => `stack ${f.stack}: ${e.message}`,
+                (result) => analyze(f, label, result),
+                (e: Error) => `stack ${f.stack}${label}: ${e.message}`,
             );
         return { known, planned };
     };
-    // App stacks read mgmt's outputs only, never each other: they start as soon as mgmt's outputs
-    // are known, while mgmt's last registrations still run.
-    const isApp = (f: StackFile) => configs.get(f.stack)?.role !== "mgmt";
-    const mgmtRuns = files.filter((f) => !isApp(f)).map(start);
-    const mgmtReady = (await Promise.all(mgmtRuns.map((r) => r.known))).every(Boolean);
-    const appRuns = mgmtReady ? files.filter(isApp).map(start) : [];
-    const planned = await Promise.all([...mgmtRuns, ...appRuns].map((r) => r.planned));
-    const failure = planned.find((p): p is string => typeof p === "string");
-    return failure ? { ok: false, report: [failure] } : { ok: true, stacks: planned as PlannedStack[] };
+    // App stacks read mgmt's outputs only, never each other: each stage starts as soon as the
+    // outputs of the mgmt stage it reads are known, while mgmt's last registrations still run.
+    const role = (f: StackFile) => (configs.get(f.stack) as StackConfig).role;
+    const mgmtFiles = files.filter((f) => role(f) === "mgmt");
+    const appFiles = files.filter((f) => role(f) === "app");
+    const mgmtFull = mgmtFiles.map((f) => start(f, "full", "full"));
+    const mgmtFoundation = options.stages ? mgmtFiles.map((f) => start(f, PARTIAL_STAGE.mgmt, "full")) : [];
+    const after = async (runs: Array<{ known: Promise<boolean> }>, stage: DeployStage, reads: DeployStage) =>
+        (await Promise.all(runs.map((r) => r.known))).every(Boolean) ? appFiles.map((f) => start(f, stage, reads)) : [];
+    const [appStandalone, appFull] = await Promise.all([
+        options.stages ? after(mgmtFoundation, PARTIAL_STAGE.app, PARTIAL_STAGE.mgmt) : [],
+        after(mgmtFull, "full", "full"),
+    ]);
+    const fullRuns = await Promise.all([...mgmtFull, ...appFull].map((r) => r.planned));
+    const partialRuns = await Promise.all([...mgmtFoundation, ...appStandalone].map((r) => r.planned));
+    const failure = [...fullRuns, ...partialRuns].find((p): p is string => typeof p === "string");
+    if (failure || fullRuns.length !== files.length || (options.stages && partialRuns.length !== files.length)) {
+        return { ok: false, report: [failure ?? "the mgmt stack's run failed before its outputs were known"] };
+    }
+    const ordered = [...mgmtFiles, ...appFiles];
+    const stacks = ordered.map((f, i): PlannedStack => {
+        const full = fullRuns[i] as PlannedRun;
+        const partial = options.stages ? { ...(partialRuns[i] as PlannedRun), stage: PARTIAL_STAGE[role(f)] } : undefined;
+        return { stack: f.stack, config: configs.get(f.stack) as StackConfig, ...full, artifacts: collectArtifacts(f.stack, full.resources), partial };
+    });
+    const drift = stacks.flatMap((s) =>
+        s.partial ? stageDrift(s.partial.stage, s.partial.recorded, s.recorded).map((line) => `stack ${s.stack}: ${line}`) : [],
+    );
+    return drift.length > 0
+        ? { ok: false, report: ["a partial deploy stage is not a part of the full program (config/stage.ts):", ...drift] }
+        : { ok: true, stacks };
 }
 
 /** The stacks of an earlier plan JSON, by name. */
@@ -256,10 +294,23 @@ export async function plan(options: PlanOptions, log: (line: string) => void): P
         log(`artifacts: ${artifacts.length} files under ${path.relative(process.cwd(), path.join(options.outDir, stack)) || "."}`);
         log(violations.length === 0 ? "policy: no violations" : `policy: ${violations.length} violation(s)`);
         renderViolations(violations).forEach((line) => log(line));
+        // The pack runs on the partial stage's `pulumi up` as well (npm run deploy on a fresh platform).
+        const partial = planned.partial as PlannedStage;
+        mandatory += partial.violations.filter((v) => v.level === "mandatory").length;
+        log(
+            `${partial.stage} stage (config/stage.ts): ${partial.recorded.length} of these resources, unchanged; ` +
+                (partial.violations.length === 0 ? "policy: no violations" : `policy: ${partial.violations.length} violation(s)`),
+        );
+        renderViolations(partial.violations).forEach((line) => log(line));
         const capacity = stackCapacity(config, planned.resources);
         renderCapacity(capacity).forEach((line) => log(line));
         findings.push(...capacityFindings(stack, config, capacity));
-        stacks.push({ ...stackPlanJson(stack, planned.recorded, planned.outputs, violations), capacity: capacityJson(capacity) });
+        const partialJson = stackPlanJson(stack, partial.recorded, partial.outputs, partial.violations);
+        stacks.push({
+            ...stackPlanJson(stack, planned.recorded, planned.outputs, violations),
+            capacity: capacityJson(capacity),
+            partialStage: { stage: partial.stage, urns: partial.recorded.map((r) => r.urn), outputs: partialJson.outputs, violations: partial.violations },
+        });
     }
     findings.push(...hostFindings(result.stacks));
     findings.forEach((f) => log(`capacity ${f.level}: ${f.message}`));

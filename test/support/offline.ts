@@ -24,8 +24,9 @@ export const SHARED = path.resolve(REPO_ROOT, "../shared");
 
 let shipped: Promise<PlannedStack[]> | undefined;
 
-async function planOrThrow(files: StackFile[]): Promise<PlannedStack[]> {
-    const result = await planStacks(files);
+/** Plans `files`; `stages: false` for day-2 configs, where the deploy stages of a fresh platform never run. */
+async function planOrThrow(files: StackFile[], options: { stages: boolean }): Promise<PlannedStack[]> {
+    const result = await planStacks(files, undefined, options);
     if (!result.ok) {
         throw new Error(`plan failed:\n${result.report.join("\n")}`);
     }
@@ -80,7 +81,10 @@ async function sharedShippedPlan(): Promise<PlannedStack[]> {
         }
     }
     try {
-        const stacks = await planOrThrow(["mgmt", "app1", "app2"].map((s) => readStackFile(REPO_ROOT, s)));
+        const stacks = await planOrThrow(
+            ["mgmt", "app1", "app2"].map((s) => readStackFile(REPO_ROOT, s)),
+            { stages: true },
+        );
         fs.writeFileSync(`${file}.tmp`, JSON.stringify(stacks));
         fs.renameSync(`${file}.tmp`, file);
         return stacks;
@@ -130,7 +134,10 @@ export function rerunShipped(stack: string, shipped: PlannedStack[], world: Part
 /** Plans stacks from in-memory config maps, in one run (plus the shipped mgmt an app stack references). */
 export function planConfigs(configs: Record<string, Record<string, unknown>>): Promise<PlannedStack[]> {
     const files = Object.entries(configs).map(([stack, config]) => stackFileFromConfig(stack, `<test config for ${stack}>`, config));
-    return planOrThrow(withReferencedStacks(files, (s) => readStackFile(REPO_ROOT, s)));
+    return planOrThrow(
+        withReferencedStacks(files, (s) => readStackFile(REPO_ROOT, s)),
+        { stages: false },
+    );
 }
 
 /** Plans one stack from an in-memory config map (plus the shipped mgmt when it is an app stack). */
@@ -146,7 +153,11 @@ export function planJson(planned: PlannedStack): StackPlanJson {
 /** Plans and returns the failure report (for configs that must be rejected). */
 export async function planReport(stack: string, config: Record<string, unknown>): Promise<string> {
     const file = stackFileFromConfig(stack, `<test config for ${stack}>`, config);
-    const result = await planStacks(withReferencedStacks([file], (s) => readStackFile(REPO_ROOT, s)));
+    const result = await planStacks(
+        withReferencedStacks([file], (s) => readStackFile(REPO_ROOT, s)),
+        undefined,
+        { stages: false },
+    );
     if (result.ok) {
         throw new Error(`expected the plan of ${stack} to fail, but it succeeded`);
     }

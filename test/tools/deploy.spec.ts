@@ -9,8 +9,9 @@ import * as os from "os";
 import * as path from "path";
 import { OutputMap } from "@pulumi/pulumi/automation";
 import { CliDeps, main, parseCliArgs } from "../../tools/deploy/cli";
-import { failureMessage, prefixedLines, runPhases, StackResult } from "../../tools/deploy/orchestrate";
-import { deployPhases } from "../../tools/deploy/phases";
+import { DeployStage } from "../../config/stage";
+import { failureMessage, prefixedLines, runSteps, StackResult } from "../../tools/deploy/orchestrate";
+import { deployPhases, deploySteps, StagedStack } from "../../tools/deploy/phases";
 import { HostProbe } from "../../tools/deploy/prerequisites";
 import { exitCode, formatChanges, renderSummary, retryCommand } from "../../tools/deploy/summary";
 import { Operation, ResourceChanges, StackWorkspace } from "../../tools/deploy/workspace";
@@ -19,27 +20,36 @@ import { REPO_ROOT } from "../support/offline";
 const SDK_VERSION = (JSON.parse(fs.readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
 
 /** What a fake stack operation does: resolve with changes, or throw. */
-type Script = (stack: string, operation: Operation) => Promise<ResourceChanges>;
+type Script = (stack: string, operation: Operation, stage: DeployStage) => Promise<ResourceChanges>;
+
+/** A step's name in the fake's events: the stack, with its stage when partial. */
+const named = (stack: string, stage: DeployStage) => (stage === "full" ? stack : `${stack}:${stage}`);
 
 /** A workspace that records what ran, in which order, and streams a little output. */
 class FakeWorkspace implements StackWorkspace {
     readonly events: string[] = [];
     readonly existing = new Set(["mgmt", "app1", "app2"]);
+    /** Resources per stack: deployed stacks by default, so nothing is staged unless a test empties them. */
+    readonly resources: Record<string, number> = { mgmt: 223, app1: 137, app2: 137 };
     readonly stackOutputs: Record<string, OutputMap> = {};
     constructor(private readonly script: Script = async () => ({ create: 3 })) {}
     async exists(stack: string) {
         return this.existing.has(stack);
     }
-    async run(stack: string, operation: Operation, onOutput: (text: string) => void) {
-        this.events.push(`start ${operation} ${stack}`);
+    async resourceCount(stack: string) {
+        return this.existing.has(stack) ? (this.resources[stack] ?? 0) : 0;
+    }
+    async run(stack: string, operation: Operation, onOutput: (text: string) => void, stage: DeployStage) {
+        const step = named(stack, stage);
+        this.events.push(`start ${operation} ${step}`);
         onOutput(`${operation === "destroy" ? "Destroying" : "Updating"} (${stack})\n+ created res`);
         onOutput(`ource\n`);
         try {
-            const changes = await this.script(stack, operation);
-            this.events.push(`end ${stack}`);
+            const changes = await this.script(stack, operation, stage);
+            this.events.push(`end ${step}`);
             return changes;
         } catch (e) {
-            this.events.push(`fail ${stack}`);
+            this.events.push(`fail ${step}`);
             throw e;
         }
     }
@@ -75,6 +85,14 @@ function io() {
 }
 
 const PHASES = [["mgmt"], ["app1", "app2"]];
+const REF = "organization/platform/mgmt";
+const STACKS: StagedStack[] = [
+    { stack: "mgmt", config: { role: "mgmt" } },
+    { stack: "app1", config: { role: "app", mgmtStack: REF } },
+    { stack: "app2", config: { role: "app", mgmtStack: REF } },
+];
+/** The steps of `operation` over the shipped stacks, `fresh` the ones with no resources. */
+const steps = (operation: Operation, fresh: string[] = []) => deploySteps(STACKS, operation, new Set(fresh));
 
 describe("deploy: command line", () => {
     it("takes --stack (repeatable), --preview for deploy and --yes for destroy", () => {
@@ -91,7 +109,7 @@ describe("deploy: command line", () => {
     });
 
     it("orders the shipped stacks mgmt, then app1 and app2 together, from platform:mgmtStack", () => {
-        const ref = { mgmtStack: "organization/platform/mgmt" };
+        const ref = { mgmtStack: REF };
         assert.deepStrictEqual(
             deployPhases([
                 { stack: "app1", config: ref },
@@ -111,6 +129,45 @@ describe("deploy: command line", () => {
             /a, b reference each other/,
         );
     });
+
+    it("stages a fresh platform: mgmt's foundation; then mgmt and each app's standalone stage; then each app once both are done", () => {
+        const shape = (list: ReturnType<typeof steps>) => list.map((s) => [s.id, s.stage, s.needs]);
+        assert.deepStrictEqual(shape(steps("up", ["mgmt", "app1", "app2"])), [
+            ["mgmt (foundation)", "foundation", []],
+            ["mgmt", "full", ["mgmt (foundation)"]],
+            ["app1 (standalone)", "standalone", ["mgmt (foundation)"]],
+            ["app1", "full", ["mgmt", "app1 (standalone)"]],
+            ["app2 (standalone)", "standalone", ["mgmt (foundation)"]],
+            ["app2", "full", ["mgmt", "app2 (standalone)"]],
+        ]);
+        const plain = [
+            ["mgmt", "full", []],
+            ["app1", "full", ["mgmt"]],
+            ["app2", "full", ["mgmt"]],
+        ];
+        // A stack with resources never runs a partial stage (it would delete the rest), and an app
+        // stack is staged only beside a staged mgmt; preview and destroy are never staged.
+        assert.deepStrictEqual(shape(steps("up")), plain);
+        assert.deepStrictEqual(shape(steps("up", ["app1", "app2"])), plain);
+        assert.deepStrictEqual(shape(steps("preview", ["mgmt", "app1", "app2"])), plain);
+        assert.deepStrictEqual(shape(steps("up", ["mgmt", "app2"])), [
+            ["mgmt (foundation)", "foundation", []],
+            ["mgmt", "full", ["mgmt (foundation)"]],
+            ["app1", "full", ["mgmt"]],
+            ["app2 (standalone)", "standalone", ["mgmt (foundation)"]],
+            ["app2", "full", ["mgmt", "app2 (standalone)"]],
+        ]);
+        assert.deepStrictEqual(shape(steps("destroy", ["mgmt", "app1", "app2"])), [
+            ["app1", "full", []],
+            ["app2", "full", []],
+            ["mgmt", "full", ["app1", "app2"]],
+        ]);
+        // `--stack app1` on its own: mgmt is taken as deployed, so app1 runs whole.
+        assert.deepStrictEqual(
+            deploySteps([STACKS[1]], "up", new Set(["app1"])).map((s) => [s.id, s.needs]),
+            [["app1", []]],
+        );
+    });
 });
 
 describe("deploy: orchestration", () => {
@@ -123,7 +180,7 @@ describe("deploy: orchestration", () => {
             return { create: 2 };
         });
         const out = io();
-        const results = await runPhases(PHASES, "up", ws, out);
+        const results = await runSteps(steps("up"), "up", ws, out);
         assert.deepStrictEqual(
             results.map((r) => [r.stack, r.status]),
             [
@@ -136,7 +193,71 @@ describe("deploy: orchestration", () => {
         assert.deepStrictEqual(ws.events.slice(2, 4).sort(), ["start up app1", "start up app2"]);
         assert.ok(out.lines.includes("[app1] + created resource"), out.lines.join("\n"));
         assert.ok(out.lines.includes("[mgmt] Updating (mgmt)"));
-        assert.ok(out.lines.includes("== phase 2/2: pulumi up app1, app2 in parallel"));
+        assert.ok(out.lines.includes("== pulumi up app1"));
+    });
+
+    it("a fresh platform in stages: the app clusters' standalone stages beside mgmt, their full stages once mgmt is done", async () => {
+        const beside = allStarted(["mgmt", "app1:standalone", "app2:standalone"]);
+        const apps = allStarted(["app1", "app2"]);
+        const ws = new FakeWorkspace(async (stack, _operation, stage) => {
+            const step = named(stack, stage);
+            if (stage === "foundation") {
+                return { create: 2 };
+            }
+            await (stack === "mgmt" || stage === "standalone" ? beside(step) : apps(step));
+            return { create: 5 };
+        });
+        const out = io();
+        const results = await runSteps(steps("up", ["mgmt", "app1", "app2"]), "up", ws, out);
+        assert.deepStrictEqual(ws.events.slice(0, 2), ["start up mgmt:foundation", "end mgmt:foundation"]);
+        assert.deepStrictEqual(ws.events.slice(2, 5).sort(), ["start up app1:standalone", "start up app2:standalone", "start up mgmt"]);
+        for (const app of ["app1", "app2"]) {
+            const start = ws.events.indexOf(`start up ${app}`);
+            assert.ok(start > ws.events.indexOf("end mgmt") && start > ws.events.indexOf(`end ${app}:standalone`), ws.events.join(", "));
+        }
+        assert.deepStrictEqual(
+            results.map((r) => [r.step, r.status]),
+            [
+                ["mgmt (foundation)", "succeeded"],
+                ["mgmt", "succeeded"],
+                ["app1 (standalone)", "succeeded"],
+                ["app1", "succeeded"],
+                ["app2 (standalone)", "succeeded"],
+                ["app2", "succeeded"],
+            ],
+        );
+        assert.ok(
+            out.lines.some((l) => /^== pulumi up app1, standalone stage: nodes, kubeadm, networking/.test(l)),
+            out.lines.join("\n"),
+        );
+        assert.ok(out.lines.includes("[app1 (standalone)] + created resource"), out.lines.join("\n"));
+    });
+
+    it("in stages, an app's failed standalone stage skips only its own full stage; the retry runs it whole", async () => {
+        const ws = new FakeWorkspace(async (stack, _operation, stage) => {
+            if (stack === "app1" && stage === "standalone") {
+                throw new Error("error: app1-cp-0-launch: multipass launch failed");
+            }
+            await tick();
+            return { create: 1 };
+        });
+        const results = await runSteps(steps("up", ["mgmt", "app1", "app2"]), "up", ws, io());
+        assert.deepStrictEqual(
+            results.map((r) => [r.step, r.status, r.reason]),
+            [
+                ["mgmt (foundation)", "succeeded", undefined],
+                ["mgmt", "succeeded", undefined],
+                ["app1 (standalone)", "failed", undefined],
+                ["app1", "skipped", "not run: it needs app1 (standalone), which did not succeed"],
+                ["app2 (standalone)", "succeeded", undefined],
+                ["app2", "succeeded", undefined],
+            ],
+        );
+        assert.ok(!ws.events.includes("start up app1"));
+        const summary = renderSummary("up", results);
+        assert.ok(summary.includes("retry app1 alone: npm run deploy -- --stack app1"), summary.join("\n"));
+        assert.ok(!summary.some((l) => l.startsWith("then the stacks not run")), summary.join("\n"));
+        assert.strictEqual(exitCode(results), 1);
     });
 
     it("when one app stack fails, the other finishes; the summary names the failure and the retry command; exit 1", async () => {
@@ -158,7 +279,7 @@ describe("deploy: orchestration", () => {
             }
             return { create: 5, same: 1 };
         });
-        const results = await runPhases(PHASES, "up", ws, io());
+        const results = await runSteps(steps("up"), "up", ws, io());
         assert.ok(ws.events.indexOf("fail app1") < ws.events.indexOf("end app2"), ws.events.join(", "));
         const app1 = results.find((r) => r.stack === "app1") as StackResult;
         assert.strictEqual(app1.status, "failed");
@@ -178,14 +299,14 @@ describe("deploy: orchestration", () => {
             }
             return {};
         });
-        const results = await runPhases(PHASES, "up", ws, io());
+        const results = await runSteps(steps("up"), "up", ws, io());
         assert.deepStrictEqual(ws.events, ["start up mgmt", "fail mgmt"]);
         assert.deepStrictEqual(
             results.map((r) => [r.stack, r.status, r.reason]),
             [
                 ["mgmt", "failed", undefined],
-                ["app1", "skipped", "not run: it needs mgmt, which failed"],
-                ["app2", "skipped", "not run: it needs mgmt, which failed"],
+                ["app1", "skipped", "not run: it needs mgmt, which did not succeed"],
+                ["app2", "skipped", "not run: it needs mgmt, which did not succeed"],
             ],
         );
         const summary = renderSummary("up", results);
@@ -201,14 +322,14 @@ describe("deploy: orchestration", () => {
             }
             return { delete: 4 };
         });
-        const results = await runPhases([...PHASES].reverse(), "destroy", ws, io());
+        const results = await runSteps(steps("destroy"), "destroy", ws, io());
         assert.deepStrictEqual(ws.events.slice(0, 2).sort(), ["start destroy app1", "start destroy app2"]);
         assert.deepStrictEqual(ws.events.slice(4), ["start destroy mgmt", "end mgmt"]);
         assert.strictEqual(exitCode(results), 0);
 
         const partial = new FakeWorkspace(async () => ({ delete: 1 }));
         partial.existing.delete("app2");
-        const second = await runPhases([...PHASES].reverse(), "destroy", partial, io());
+        const second = await runSteps(steps("destroy"), "destroy", partial, io());
         assert.deepStrictEqual(
             second.map((r) => [r.stack, r.status]),
             [
@@ -226,7 +347,7 @@ describe("deploy: orchestration", () => {
             }
             return { delete: 1 };
         });
-        const results = await runPhases([...PHASES].reverse(), "destroy", ws, io());
+        const results = await runSteps(steps("destroy"), "destroy", ws, io());
         assert.ok(!ws.events.includes("start destroy mgmt"));
         assert.strictEqual(results.find((r) => r.stack === "mgmt")?.reason, "kept: app2 failed to destroy and may still read it");
         assert.ok(renderSummary("destroy", results).includes("retry app2 alone: npm run destroy -- --yes --stack app2"));
@@ -254,15 +375,17 @@ describe("deploy: output and summary", () => {
 
     it("one line per stack with its result, duration and resource changes", () => {
         const results: StackResult[] = [
-            { stack: "mgmt", status: "succeeded", seconds: 1044, changes: { same: 40, create: 2, update: 1 } },
-            { stack: "app1", status: "failed", seconds: 185, changes: {}, error: "error: boom" },
-            { stack: "app2", status: "succeeded", seconds: 61, changes: {} },
+            { step: "mgmt (foundation)", stack: "mgmt", status: "succeeded", seconds: 21, changes: { create: 2 } },
+            { step: "mgmt", stack: "mgmt", status: "succeeded", seconds: 1044, changes: { same: 2, create: 221, update: 1 } },
+            { step: "app1", stack: "app1", status: "failed", seconds: 185, changes: {}, error: "error: boom" },
+            { step: "app2", stack: "app2", status: "succeeded", seconds: 61, changes: {} },
         ];
         assert.deepStrictEqual(renderSummary("up", results), [
             "== summary: deploy",
-            "  mgmt  succeeded  17m 24s  2 created, 1 updated, 40 unchanged",
-            "  app1  failed      3m 05s  error: boom",
-            "  app2  succeeded   1m 01s  no changes",
+            "  mgmt (foundation)  succeeded      21s  2 created",
+            "  mgmt               succeeded  17m 24s  221 created, 1 updated, 2 unchanged",
+            "  app1               failed      3m 05s  error: boom",
+            "  app2               succeeded   1m 01s  no changes",
             "retry app1 alone: npm run deploy -- --stack app1",
         ]);
         assert.strictEqual(formatChanges({ create: 42 }, "preview"), "would create 42");
@@ -356,6 +479,32 @@ describe("deploy: the CLI with a fake workspace and a fake host", () => {
         assert.deepStrictEqual(r.ws.events, ["start preview app1", "end app1"]);
         assert.match(r.text, /app1 {2}succeeded .* would create 3/);
         assert.doesNotMatch(r.text, /KUBECONFIG/);
+    });
+
+    it("fresh stacks deploy in stages, each partial stage run with its stage; stacks with resources never are", async () => {
+        const ws = new FakeWorkspace();
+        Object.assign(ws.resources, { mgmt: 0, app1: 0, app2: 0 });
+        ws.existing.delete("app2");
+        const r = await run(["deploy"], { ws });
+        assert.strictEqual(r.code, 0, r.text);
+        assert.match(r.text, /fresh stacks \(mgmt, app1, app2\): deploying in stages/);
+        assert.deepStrictEqual(ws.events.slice(0, 2), ["start up mgmt:foundation", "end mgmt:foundation"]);
+        assert.deepStrictEqual(ws.events.filter((e) => e.startsWith("start")).sort(), [
+            "start up app1",
+            "start up app1:standalone",
+            "start up app2",
+            "start up app2:standalone",
+            "start up mgmt",
+            "start up mgmt:foundation",
+        ]);
+        assert.match(r.text, /== summary: deploy\n {2}mgmt \(foundation\) {2}succeeded/);
+
+        const again = await run(["deploy"]);
+        assert.doesNotMatch(again.text, /in stages/);
+        assert.ok(
+            again.ws.events.every((e) => !e.includes(":")),
+            again.ws.events.join(", "),
+        );
     });
 
     it("a failing stack makes the exit code 1 and prints its retry command", async () => {

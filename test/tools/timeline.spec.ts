@@ -130,51 +130,75 @@ describe("timeline: critical path of a small graph", () => {
     });
 });
 
-describe("timeline: a deploy runs mgmt, then the app stacks in parallel", () => {
-    const stack = (name: string, launches: number): TimedStack => {
-        const config = { ...shippedConfig(name === "mgmt" ? "mgmt" : "app1"), name };
-        // `launches` VM launches one after another: the stack takes launches × (VM launch + cloud-init).
-        const resources = Array.from({ length: launches }, (_, i) =>
-            res(`${name}-vm-${i}-launch`, LOCAL, i === 0 ? [] : [urn(`${name}-vm-${i - 1}-launch`, LOCAL)]),
-        );
-        return { stack: name, config, resources };
-    };
+describe("timeline: a deploy follows the deploy steps", () => {
+    const U = D("pulumi-update");
     const launch = D("vm-launch") + D("cloud-init");
+    /** `launches` VM launches one after another; the first `partial` of them (and the mesh CA) are the stack's partial stage. */
+    const stack = (name: string, launches: number, partial?: number): TimedStack => {
+        const config = { ...shippedConfig(name === "mgmt" ? "mgmt" : "app1"), name };
+        const ca = name === "mgmt" ? [res(`${name}-ca-key`, "tls:index/privateKey:PrivateKey")] : [];
+        const vms = Array.from({ length: launches }, (_, i) => res(`${name}-vm-${i}-launch`, LOCAL, i === 0 ? [] : [urn(`${name}-vm-${i - 1}-launch`, LOCAL)]));
+        const resources = [...ca, ...vms];
+        return { stack: name, config, resources, ...(partial === undefined ? {} : { partial: { resources: [...ca, ...vms.slice(0, partial)] } }) };
+    };
+    const names = (urns: string[]) => urns.map((u) => u.split("::").pop());
 
-    it("adds the slowest stack of each phase; the critical path is mgmt's, then the slowest app's", () => {
+    it("unstaged: mgmt, then the slower app; each stack's run costs one update on top", () => {
         const timeline = estimateDeploy([stack("mgmt", 2), stack("app1", 1), stack("app2", 3)]);
-        assert.deepStrictEqual(timeline.perStack, { mgmt: 2 * launch, app1: launch, app2: 3 * launch });
-        assert.strictEqual(timeline.parallelSeconds, 5 * launch);
+        assert.deepStrictEqual(timeline.perStack, { mgmt: U + 2 * launch, app1: U + launch, app2: U + 3 * launch });
+        assert.strictEqual(timeline.parallelSeconds, 2 * U + 5 * launch);
         assert.strictEqual(timeline.sequentialSeconds, 6 * launch);
-        assert.deepStrictEqual(
-            timeline.criticalPath.map((u) => u.split("::").pop()),
-            ["mgmt-vm-0-launch", "mgmt-vm-1-launch", "app2-vm-0-launch", "app2-vm-1-launch", "app2-vm-2-launch"],
-        );
+        assert.deepStrictEqual(names(timeline.criticalPath), [
+            "mgmt-vm-0-launch",
+            "mgmt-vm-1-launch",
+            "app2-vm-0-launch",
+            "app2-vm-1-launch",
+            "app2-vm-2-launch",
+        ]);
+    });
+
+    it("staged: an app's standalone part runs beside mgmt, its full stage only adds the rest once both are done", () => {
+        // mgmt: foundation = the CA (no time), full = 2 launches. app1: 1 launch standalone + 1 after.
+        // app2: 3 launches standalone (longer than mgmt) + 1 after.
+        const timeline = estimateDeploy([stack("mgmt", 2, 0), stack("app1", 2, 1), stack("app2", 4, 3)]);
+        assert.deepStrictEqual(timeline.steps, [
+            { step: "mgmt (foundation)", seconds: U, finishesAt: U },
+            { step: "mgmt", seconds: U + 2 * launch, finishesAt: 2 * U + 2 * launch },
+            { step: "app1 (standalone)", seconds: U + launch, finishesAt: 2 * U + launch },
+            { step: "app1", seconds: U + launch, finishesAt: 3 * U + 3 * launch },
+            { step: "app2 (standalone)", seconds: U + 3 * launch, finishesAt: 2 * U + 3 * launch },
+            { step: "app2", seconds: U + launch, finishesAt: 3 * U + 4 * launch },
+        ]);
+        assert.strictEqual(timeline.parallelSeconds, 3 * U + 4 * launch);
+        // Alone, each stack is still one update from empty state.
+        assert.deepStrictEqual(timeline.perStack, { mgmt: U + 2 * launch, app1: U + 2 * launch, app2: U + 4 * launch });
+        // app2's standalone stage ends after mgmt: the path runs through it, not through mgmt.
+        assert.deepStrictEqual(names(timeline.criticalPath), ["app2-vm-0-launch", "app2-vm-1-launch", "app2-vm-2-launch", "app2-vm-3-launch"]);
     });
 });
 
 describe("timeline: the shipped stacks", () => {
-    it("overlaps app1 and app2: the deploy takes mgmt plus the slower app", async () => {
+    it("deploys a fresh platform in stages, at most 1.3x the slowest single stack", async () => {
         const stacks = await planShipped();
         const timeline = estimateDeploy(stacks);
-        const { mgmt, app1, app2 } = timeline.perStack;
-        assert.strictEqual(timeline.parallelSeconds, mgmt + Math.max(app1, app2));
-        assert.ok(timeline.parallelSeconds < mgmt + app1 + app2);
-        // The chain a new cluster cannot avoid: a VM, kubeadm init, the kubeconfig, the CNI.
-        const names = timeline.criticalPath.map((u) => u.split("::").pop());
-        for (const step of ["mgmt-cp-0-launch", "mgmt-init", "mgmt-kubeconfig"]) {
-            assert.ok(names.includes(step), `${step} is not on the critical path: ${names.join(", ")}`);
-        }
-        assert.ok(names.some((n) => /^app[12]-init$/.test(n as string)));
-    });
-
-    // Pending until app stacks stop waiting for all of mgmt: they read mgmt's outputs through a
-    // StackReference, and those exist only when mgmt's update has finished, so today a deploy takes
-    // mgmt + the slower app (about 2x one stack). It can hold once the apps need only the mesh CA
-    // before they start (the CA in a stack of its own, or in each stack's secret config).
-    it.skip("on the shipped stacks the parallel estimate is at most 1.3x the slowest single stack", async () => {
-        const timeline = estimateDeploy(await planShipped());
+        assert.deepStrictEqual(
+            timeline.steps.map((s) => s.step),
+            ["mgmt (foundation)", "mgmt", "app1 (standalone)", "app1", "app2 (standalone)", "app2"],
+        );
         const slowest = Math.max(...Object.values(timeline.perStack));
+        assert.strictEqual(slowest, timeline.perStack.mgmt);
         assert.ok(timeline.parallelSeconds <= 1.3 * slowest, `${timeline.parallelSeconds}s > 1.3 × ${slowest}s`);
+        const step = (id: string) => timeline.steps.find((s) => s.step === id) as { seconds: number; finishesAt: number };
+        assert.strictEqual(timeline.parallelSeconds, Math.max(step("app1").finishesAt, step("app2").finishesAt));
+        // An app's full stage starts when mgmt ends and spends no time on what its standalone stage built.
+        assert.strictEqual(step("app1").finishesAt, step("mgmt").finishesAt + step("app1").seconds);
+        assert.ok(step("app1").seconds < timeline.perStack.app1 / 2, `app1's full stage takes ${step("app1").seconds}s`);
+        // The chain a new cluster cannot avoid (a VM, kubeadm init, the kubeconfig), then what an app needs mgmt's services for.
+        const names = timeline.criticalPath.map((u) => u.split("::").pop());
+        for (const name of ["mgmt-cp-0-launch", "mgmt-init", "mgmt-kubeconfig"]) {
+            assert.ok(names.includes(name), `${name} is not on the critical path: ${names.join(", ")}`);
+        }
+        assert.ok(names.some((n) => /^app[12]-api-server-apply-/.test(n as string)));
+        assert.ok(!names.some((n) => /^app[12]-(init|cp-0-launch)$/.test(n as string)), "an app's cluster bring-up waits for mgmt");
     });
 });

@@ -2,6 +2,7 @@
  * The platform's lifecycle in one command each, over the Automation API:
  *
  *   npm run deploy [-- --stack NAME ... --preview]   mgmt, then the app stacks in parallel, with the policy pack
+ *                                                    (a fresh platform in stages: config/stage.ts)
  *   npm run destroy -- --yes [--stack NAME ...]       the app stacks in parallel, then mgmt
  *   npm run kubeconfigs [-- --stack NAME ...]         kubeconfigs/<stack>.yaml and kubeconfigs/platform.yaml
  *
@@ -17,8 +18,8 @@ import { readStackFile, StackFileError } from "../plan/stack-file";
 import { backendUrl, Check, fileBackendDir, LOCAL_STATE_DIR } from "./environment";
 import { hostProbe } from "./host";
 import { exportKubeconfigs, KUBECONFIG_DIR, renderExport } from "./kubeconfigs";
-import { Io, runPhases } from "./orchestrate";
-import { deployPhases } from "./phases";
+import { Io, runSteps } from "./orchestrate";
+import { deployPhases, deploySteps } from "./phases";
 import { checkPrerequisites, HostProbe } from "./prerequisites";
 import { exitCode, renderSummary } from "./summary";
 import { automationWorkspace, Operation, StackWorkspace } from "./workspace";
@@ -138,10 +139,9 @@ export async function main(argv: string[], deps: CliDeps): Promise<number> {
     if (!stacks) {
         return 1;
     }
-    const phases = deployPhases(stacks);
     const names = stacks.map((s) => s.stack);
     if (options.command === "destroy" && !options.yes) {
-        io.log(`destroy deletes every resource of ${[...phases].reverse().flat().join(", ")}: the app stacks first (in parallel), then mgmt.`);
+        io.log(`destroy deletes every resource of ${[...deployPhases(stacks)].reverse().flat().join(", ")}: the app stacks first (in parallel), then mgmt.`);
         io.log("Multipass VMs are deleted and purged, so the clusters and everything in them are gone; the stacks' history and config stay.");
         io.log(`Nothing was done. To go ahead: npm run destroy -- --yes${options.stacks.map((s) => ` --stack ${s}`).join("")}`);
         return 2;
@@ -174,7 +174,20 @@ export async function main(argv: string[], deps: CliDeps): Promise<number> {
         renderExport(exported, process.cwd()).forEach((line) => io.log(line));
         return exported.files.length > 0 ? 0 : 1;
     }
-    const results = await runPhases(operation === "destroy" ? [...phases].reverse() : phases, operation, workspace, io);
+    // Only stacks with no resources at all may run a partial stage: on any other it would delete the rest.
+    const fresh = new Set<string>();
+    if (operation === "up") {
+        for (const { stack } of stacks) {
+            if ((await workspace.resourceCount(stack)) === 0) {
+                fresh.add(stack);
+            }
+        }
+    }
+    const steps = deploySteps(stacks, operation, fresh);
+    if (steps.some((s) => s.stage !== "full")) {
+        io.log(`fresh stacks (${[...fresh].join(", ")}): deploying in stages, so the app clusters come up while mgmt does (config/stage.ts)`);
+    }
+    const results = await runSteps(steps, operation, workspace, io);
     renderSummary(operation, results).forEach((line) => io.log(line));
     if (operation === "up" && results.some((r) => r.status === "succeeded")) {
         // Every stack of the platform, so the merged file has all clusters after a `--stack` deploy too.

@@ -1,16 +1,20 @@
 /**
- * Runs an operation over the stacks phase by phase: the stacks of a phase in parallel, each
- * streaming its output with a `[stack]` prefix. A failure lets the stacks already running finish
- * and stops the later phases: a later phase exists because its stacks read earlier ones (for
- * destroy, because earlier ones read it).
+ * Runs an operation's steps (phases.ts): each as soon as the steps it needs have succeeded, so
+ * independent steps run in parallel, each streaming its output with a `[step]` prefix. A failure
+ * lets the steps already running finish and skips the steps that need it: they exist because they
+ * read what failed (for destroy, because it read them).
  */
+import { DEPLOY_STAGE_EXPLAINED } from "../../config/stage";
 import { formatDuration } from "../plan/timeline";
+import { DeployStep } from "./phases";
 import { Operation, ResourceChanges, StackWorkspace } from "./workspace";
 
-/** How one stack ended. */
+/** How one step ended. */
 export interface StackResult {
+    /** The step's id: the stack, or `<stack> (<stage>)` for a partial stage. */
+    step: string;
     stack: string;
-    /** `absent`: destroy found no such stack; `skipped`: an earlier phase failed. */
+    /** `absent`: destroy found no such stack; `skipped`: a step it needs failed. */
     status: "succeeded" | "failed" | "skipped" | "absent";
     seconds: number;
     changes: ResourceChanges;
@@ -64,41 +68,48 @@ export function failureMessage(error: unknown): string {
 
 const VERBS: Record<Operation, string> = { up: "pulumi up", preview: "pulumi preview", destroy: "pulumi destroy" };
 
-/** Runs `operation` over `phases` and returns every stack's result, in phase order. */
-export async function runPhases(phases: string[][], operation: Operation, workspace: StackWorkspace, io: Io): Promise<StackResult[]> {
-    const width = Math.max(...phases.flat().map((s) => s.length));
-    const runOne = async (stack: string): Promise<StackResult> => {
+/** Runs `operation`'s steps and returns every step's result, in the steps' order. */
+export async function runSteps(steps: DeployStep[], operation: Operation, workspace: StackWorkspace, io: Io): Promise<StackResult[]> {
+    const width = Math.max(...steps.map((s) => s.id.length));
+    const runOne = async (step: DeployStep): Promise<StackResult> => {
+        const { id, stack, stage } = step;
+        const prefix = `[${id.padEnd(width)}] `;
         const started = io.now();
         const seconds = () => Math.round((io.now() - started) / 1000);
         if (operation === "destroy" && !(await workspace.exists(stack))) {
-            return { stack, status: "absent", seconds: 0, changes: {} };
+            return { step: id, stack, status: "absent", seconds: 0, changes: {} };
         }
-        const out = prefixedLines(`[${stack.padEnd(width)}] `, io.log);
+        io.log(`== ${VERBS[operation]} ${stack}${stage === "full" ? "" : `, ${stage} stage: ${DEPLOY_STAGE_EXPLAINED[stage]}`}`);
+        const out = prefixedLines(prefix, io.log);
         try {
-            const changes = await workspace.run(stack, operation, (text) => out.write(text));
+            const changes = await workspace.run(stack, operation, (text) => out.write(text), stage);
             out.flush();
-            io.log(`[${stack.padEnd(width)}] done in ${formatDuration(seconds())}`);
-            return { stack, status: "succeeded", seconds: seconds(), changes };
+            io.log(`${prefix}done in ${formatDuration(seconds())}`);
+            return { step: id, stack, status: "succeeded", seconds: seconds(), changes };
         } catch (e) {
             out.flush();
             const error = failureMessage(e);
-            io.log(`[${stack.padEnd(width)}] FAILED after ${formatDuration(seconds())}: ${error}`);
-            return { stack, status: "failed", seconds: seconds(), changes: {}, error };
+            io.log(`${prefix}FAILED after ${formatDuration(seconds())}: ${error}`);
+            return { step: id, stack, status: "failed", seconds: seconds(), changes: {}, error };
         }
     };
-    const results: StackResult[] = [];
-    let blockedBy: string[] = [];
-    for (const [i, phase] of phases.entries()) {
-        if (blockedBy.length > 0) {
-            const failed = blockedBy.join(", ");
-            const reason = operation === "destroy" ? `kept: ${failed} failed to destroy and may still read it` : `not run: it needs ${failed}, which failed`;
-            results.push(...phase.map((stack) => ({ stack, status: "skipped" as const, seconds: 0, changes: {}, reason })));
-            continue;
-        }
-        io.log(`== phase ${i + 1}/${phases.length}: ${VERBS[operation]} ${phase.join(", ")}${phase.length > 1 ? " in parallel" : ""}`);
-        const done = await Promise.all(phase.map(runOne));
-        results.push(...done);
-        blockedBy = done.filter((r) => r.status === "failed").map((r) => r.stack);
+    const results = new Map<string, Promise<StackResult>>();
+    for (const step of steps) {
+        const needs = step.needs.map((n) => results.get(n) as Promise<StackResult>);
+        results.set(
+            step.id,
+            Promise.all(needs).then((done) => {
+                const blocked = done.filter((r) => r.status === "failed" || r.status === "skipped").map((r) => r.step);
+                if (blocked.length === 0) {
+                    return runOne(step);
+                }
+                const reason =
+                    operation === "destroy"
+                        ? `kept: ${blocked.join(", ")} failed to destroy and may still read it`
+                        : `not run: it needs ${blocked.join(", ")}, which did not succeed`;
+                return { step: step.id, stack: step.stack, status: "skipped" as const, seconds: 0, changes: {}, reason };
+            }),
+        );
     }
-    return results;
+    return Promise.all(steps.map((s) => results.get(s.id) as Promise<StackResult>));
 }

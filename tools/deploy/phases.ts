@@ -1,10 +1,13 @@
 /**
  * The order stacks deploy in, derived from which stack reads which (an app stack's
- * `platform:mgmtStack`). `npm run deploy` runs the phases one after another and the stacks of one
- * phase in parallel; `npm run plan` estimates the same order; destroy runs it backwards.
+ * `platform:mgmtStack`), and the steps `npm run deploy` runs: one run of one stack's program each,
+ * started as soon as the steps it needs have succeeded. `npm run plan` estimates the same steps;
+ * destroy runs the order backwards.
  */
 import { StackConfig } from "../../config/model";
+import { DeployStage, PARTIAL_STAGE } from "../../config/stage";
 import { referencedStackName } from "../plan/stack-file";
+import { Operation } from "./workspace";
 
 /** A stack and the config that says which stacks it reads. */
 export interface OrderedStack {
@@ -12,13 +15,23 @@ export interface OrderedStack {
     config: Pick<StackConfig, "mgmtStack">;
 }
 
+/** A stack, which stacks it reads and its role (which partial stage it has). */
+export interface StagedStack extends OrderedStack {
+    config: Pick<StackConfig, "mgmtStack" | "role">;
+}
+
+/** The stacks among `stacks` that `stack` reads. */
+function readStacks(stacks: OrderedStack[], stack: OrderedStack): string[] {
+    const ref = stack.config.mgmtStack;
+    return ref && stacks.some((s) => s.stack === referencedStackName(ref)) ? [referencedStackName(ref)] : [];
+}
+
 /**
  * Phases: each holds the stacks whose referenced stacks all sit in earlier phases, in the given
  * order. A referenced stack that is not among `stacks` is taken as deployed already (`--stack app1`).
  */
 export function deployPhases(stacks: OrderedStack[]): string[][] {
-    const names = new Set(stacks.map((s) => s.stack));
-    const needs = new Map(stacks.map((s) => [s.stack, s.config.mgmtStack ? [referencedStackName(s.config.mgmtStack)].filter((n) => names.has(n)) : []]));
+    const needs = new Map(stacks.map((s) => [s.stack, readStacks(stacks, s)]));
     const placed = new Set<string>();
     const phases: string[][] = [];
     while (placed.size < stacks.length) {
@@ -31,4 +44,52 @@ export function deployPhases(stacks: OrderedStack[]): string[][] {
         phases.push(phase);
     }
     return phases;
+}
+
+/** One run of one stack's program. */
+export interface DeployStep {
+    /** The stack's name for its full stage, `<stack> (<stage>)` for a partial one. */
+    id: string;
+    stack: string;
+    stage: DeployStage;
+    /** Ids of the steps that must have succeeded before this one starts. */
+    needs: string[];
+}
+
+/** The id of a stack's step in `stage`. */
+export function stepId(stack: string, stage: DeployStage): string {
+    return stage === "full" ? stack : `${stack} (${stage})`;
+}
+
+/**
+ * The steps of an operation over `stacks`, needs before the steps that need them. Every stack gets
+ * one full step after the stacks it reads (destroy: before them). An `up` stages a fresh platform
+ * (config/stage.ts): when a mgmt stack among `stacks` has no resources (`fresh`), its foundation
+ * stage runs first; then its full stage and, for every fresh app stack reading it, that stack's
+ * standalone stage, side by side; each app stack's full stage once mgmt and its own standalone
+ * stage are done. A stack with resources never runs a partial stage: it would delete the rest.
+ */
+export function deploySteps(stacks: StagedStack[], operation: Operation, fresh: ReadonlySet<string>): DeployStep[] {
+    const phases = deployPhases(stacks);
+    const byName = new Map(stacks.map((s) => [s.stack, s]));
+    const order = operation === "destroy" ? [...phases].reverse().flat() : phases.flat();
+    const readers = (name: string) => stacks.filter((s) => readStacks(stacks, s).includes(name)).map((s) => s.stack);
+    const staged = (name: string) => operation === "up" && fresh.has(name);
+    const steps: DeployStep[] = [];
+    for (const name of order) {
+        const stack = byName.get(name) as StagedStack;
+        const reads = readStacks(stacks, stack);
+        if (operation === "destroy") {
+            steps.push({ id: name, stack: name, stage: "full", needs: readers(name) });
+            continue;
+        }
+        const stagedMgmt = reads.find(staged);
+        const partial = PARTIAL_STAGE[stack.config.role];
+        const ownPartial = (stack.config.role === "mgmt" && staged(name)) || (stagedMgmt !== undefined && staged(name));
+        if (ownPartial) {
+            steps.push({ id: stepId(name, partial), stack: name, stage: partial, needs: stagedMgmt ? [stepId(stagedMgmt, PARTIAL_STAGE.mgmt)] : [] });
+        }
+        steps.push({ id: name, stack: name, stage: "full", needs: [...reads, ...(ownPartial ? [stepId(name, partial)] : [])] });
+    }
+    return steps;
 }

@@ -24,9 +24,9 @@ export function retryCommand(operation: Operation, stacks: string[]): string {
     return `${base} ${stacks.map((s) => `--stack ${s}`).join(" ")}`;
 }
 
-/** One line per stack, then what to do about failures. */
+/** One line per step, then what to do about failures. */
 export function renderSummary(operation: Operation, results: StackResult[]): string[] {
-    const width = Math.max(...results.map((r) => r.stack.length));
+    const width = Math.max(...results.map((r) => r.step.length));
     const lines = [`== summary: ${operation === "up" ? "deploy" : operation}`];
     for (const r of results) {
         const detail =
@@ -37,10 +37,12 @@ export function renderSummary(operation: Operation, results: StackResult[]): str
                   : r.status === "absent"
                     ? "no such stack: nothing to destroy"
                     : (r.reason as string);
-        lines.push(`  ${r.stack.padEnd(width)}  ${r.status.padEnd(9)}  ${formatDuration(r.seconds).padStart(7)}  ${detail}`);
+        lines.push(`  ${r.step.padEnd(width)}  ${r.status.padEnd(9)}  ${formatDuration(r.seconds).padStart(7)}  ${detail}`);
     }
-    const failed = results.filter((r) => r.status === "failed").map((r) => r.stack);
-    const skipped = results.filter((r) => r.status === "skipped").map((r) => r.stack);
+    // A retry runs the full program: the stack has resources now, so it is never staged again.
+    const stacksWith = (status: StackResult["status"]) => [...new Set(results.filter((r) => r.status === status).map((r) => r.stack))];
+    const failed = stacksWith("failed");
+    const skipped = stacksWith("skipped").filter((s) => !failed.includes(s));
     for (const stack of failed) {
         lines.push(`retry ${stack} alone: ${retryCommand(operation, [stack])}`);
     }

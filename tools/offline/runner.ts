@@ -6,6 +6,7 @@
  * that the parent can start it ahead (run.ts).
  */
 import type * as pulumiSdk from "@pulumi/pulumi";
+import { DEPLOY_STAGE_ENV, DeployStage } from "../../config/stage";
 import { MockWorld, platformMocks } from "./mocks";
 import { RecordedOutput, RecordedResource, RunMessage, RunResult } from "./record";
 import { isKnown, loadSdk, waitForRegistrations, wrapMonitor } from "./sdk";
@@ -20,6 +21,8 @@ export interface RunJob extends MockWorld {
     config: Record<string, string>;
     /** Config keys that are secrets. */
     secretKeys: string[];
+    /** The deploy stage, passed as `npm run deploy` passes it (config/stage.ts); the full program when absent. */
+    deployStage?: DeployStage;
 }
 
 const TIMEOUT_MS = 60_000;
@@ -74,6 +77,9 @@ async function run(pulumi: typeof pulumiSdk, job: RunJob): Promise<RunResult> {
 
 /** Loads the program, resolves its exports and waits until every registration has completed. */
 async function record(pulumi: typeof pulumiSdk, job: RunJob, resources: Map<string, RecordedResource>): Promise<RunResult> {
+    if (job.deployStage) {
+        process.env[DEPLOY_STAGE_ENV] = job.deployStage;
+    }
     const exported = await require(job.program);
     const outputs: Record<string, RecordedOutput> = {};
     for (const key of Object.keys(exported ?? {}).sort()) {

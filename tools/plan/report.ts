@@ -46,6 +46,8 @@ export interface StackPlanJson {
     violations: Violation[];
     /** The platform's requests against the workers' allocatable (capacity.ts). */
     capacity?: Omit<StackCapacity, "workloads">;
+    /** The partial deploy stage a fresh `npm run deploy` runs first (config/stage.ts): what it registers, its outputs, what the pack says of it. */
+    partialStage?: { stage: string; urns: string[]; outputs: Record<string, unknown>; violations: Violation[] };
     /** With --compare-to: the operations against the earlier plan, in the engine's order. */
     changes?: Change[];
     /** With --compare-to: why the engine would stop before any operation. */

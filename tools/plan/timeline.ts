@@ -1,17 +1,19 @@
 /**
  * An estimate of how long a deploy from an empty state takes: a table of typical durations per
  * step kind, applied to the dependency graph the offline plan recorded. The engine runs every
- * resource as soon as its dependencies are done, so a stack takes as long as its longest chain
- * (the critical path); `npm run deploy` runs the phases of `deployPhases` one after another and
- * the stacks inside a phase in parallel. The total "in sequence" is every step one after another,
- * as seed 001's orchestrate.sh runs its install scripts.
+ * resource as soon as its dependencies are done, so one run of a stack takes as long as its longest
+ * chain (the critical path); `npm run deploy` runs the steps of `deploySteps` (a fresh platform in
+ * stages, config/stage.ts), each as soon as the steps it needs are done, and a stage's run spends
+ * no time on what an earlier stage of the stack created. The total "in sequence" is every resource
+ * one after another, as seed 001's orchestrate.sh runs its install scripts.
  *
  * It is an estimate, not a measurement: nothing here has run on a real machine. Its purpose is to
  * show where the time goes and to keep the design parallel; replace the numbers with your own
  * timings (the summary of `npm run deploy` prints each stack's real duration).
  */
 import { planNodes, StackConfig } from "../../config/model";
-import { deployPhases } from "../deploy/phases";
+import { PARTIAL_STAGE } from "../../config/stage";
+import { DeployStep, deploySteps } from "../deploy/phases";
 import { RecordedResource } from "../offline/record";
 import { chartName } from "./capacity";
 
@@ -25,6 +27,12 @@ export interface StepDuration {
 
 /** Typical durations per step kind. */
 export const STEP_DURATIONS = {
+    "pulumi-update": {
+        seconds: 20,
+        basis:
+            "one `pulumi up` of a stack beyond its resources: the CLI starts the language host and the provider plugins, runs the program, " +
+            "diffs every resource an earlier run created (no provider call changes anything for them) and writes the state (estimate)",
+    },
     "vm-launch": {
         seconds: 60,
         basis:
@@ -196,10 +204,19 @@ export function waitsFor(resources: RecordedResource[]): Map<string, string[]> {
     return edges;
 }
 
-/** The critical path and total of one stack's resources. */
-export function estimateStack(resources: RecordedResource[], controlPlaneNodes: ReadonlySet<string> = new Set()): StackEstimate {
+/**
+ * The critical path and total of one run over a stack's resources; `done` are the URNs an earlier
+ * stage of the stack created, which this run leaves as they are (no time). Without the
+ * `pulumi-update` overhead.
+ */
+export function estimateStack(
+    resources: RecordedResource[],
+    controlPlaneNodes: ReadonlySet<string> = new Set(),
+    done: ReadonlySet<string> = new Set(),
+): StackEstimate {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const edges = waitsFor(resources);
+    const seconds = (urn: string) => (done.has(urn) ? 0 : stepSeconds(byUrn.get(urn) as RecordedResource, controlPlaneNodes));
     const finish = new Map<string, { at: number; after?: string }>();
     const visiting = new Set<string>();
     const finishOf = (urn: string): number => {
@@ -221,7 +238,7 @@ export function estimateStack(resources: RecordedResource[], controlPlaneNodes: 
             }
         }
         visiting.delete(urn);
-        const at = start + stepSeconds(byUrn.get(urn) as RecordedResource, controlPlaneNodes);
+        const at = start + seconds(urn);
         finish.set(urn, { at, after });
         return at;
     };
@@ -237,45 +254,89 @@ export function estimateStack(resources: RecordedResource[], controlPlaneNodes: 
     }
     return {
         seconds: last === undefined ? 0 : finishOf(last),
-        criticalPath: path.filter((urn) => stepSeconds(byUrn.get(urn) as RecordedResource, controlPlaneNodes) > 0),
-        sequentialSeconds: resources.reduce((sum, r) => sum + stepSeconds(r, controlPlaneNodes), 0),
+        criticalPath: path.filter((urn) => seconds(urn) > 0),
+        sequentialSeconds: resources.reduce((sum, r) => sum + seconds(r.urn), 0),
     };
+}
+
+/** One step of the deploy, estimated. */
+export interface TimedStep {
+    /** The step's id: the stack, or `<stack> (<stage>)`. */
+    step: string;
+    /** Seconds of its run, the `pulumi-update` overhead included. */
+    seconds: number;
+    /** When it ends, counted from the start of the deploy. */
+    finishesAt: number;
 }
 
 /** The estimate of a whole deploy, as the plan JSON carries it. */
 export interface DeployTimeline {
-    /** mgmt, then the app stacks in parallel: the sum over phases of each phase's slowest stack. */
+    /** `npm run deploy` from empty state: the end of its last step. */
     parallelSeconds: number;
-    /** Every step of every stack one after another. */
+    /** Every resource of every stack one after another. */
     sequentialSeconds: number;
-    /** Each stack alone. */
+    /** Each stack alone, from empty state in one `pulumi up`. */
     perStack: Record<string, number>;
-    /** The slowest stack's critical path of each phase, phase after phase. */
+    /** The chain of resources that decides `parallelSeconds`, step after step. */
     criticalPath: string[];
+    /** The steps of the deploy (tools/deploy/phases.ts), in order. */
+    steps: TimedStep[];
 }
 
-/** A planned stack: its config (phases, control-plane nodes) and its recorded resources. */
+/** A planned stack: its config (order, control-plane nodes), its recorded resources and those of its partial stage. */
 export interface TimedStack {
     stack: string;
     config: StackConfig;
     resources: RecordedResource[];
+    /** Its partial stage (config/stage.ts), when the plan ran it; without it the stack is not staged. */
+    partial?: { resources: RecordedResource[] };
 }
 
-/** The estimate for `npm run deploy` of these stacks. */
+/** The estimate for `npm run deploy` of these stacks from empty state. */
 export function estimateDeploy(stacks: TimedStack[]): DeployTimeline {
-    const estimates = new Map(stacks.map((s) => [s.stack, estimateStack(s.resources, controlPlaneNames(s.config))]));
-    const timeline: DeployTimeline = { parallelSeconds: 0, sequentialSeconds: 0, perStack: {}, criticalPath: [] };
-    const of = (stack: string) => estimates.get(stack) as StackEstimate;
-    for (const phase of deployPhases(stacks)) {
-        const slowest = of(phase.reduce((a, b) => (of(b).seconds > of(a).seconds ? b : a)));
-        timeline.parallelSeconds += slowest.seconds;
-        timeline.criticalPath.push(...slowest.criticalPath);
+    const update = STEP_DURATIONS["pulumi-update"].seconds;
+    const byName = new Map(stacks.map((s) => [s.stack, s]));
+    const cp = new Map(stacks.map((s) => [s.stack, controlPlaneNames(s.config)]));
+    const alone = new Map(stacks.map((s) => [s.stack, estimateStack(s.resources, cp.get(s.stack))]));
+    const steps = deploySteps(stacks, "up", new Set(stacks.filter((s) => s.partial).map((s) => s.stack)));
+    const estimates = new Map<string, StackEstimate>();
+    const ends = new Map<string, { at: number; after?: string }>();
+    for (const step of steps) {
+        const stack = byName.get(step.stack) as TimedStack;
+        const partial = stack.partial?.resources ?? [];
+        const staged = steps.some((s) => s.stack === step.stack && s.stage === PARTIAL_STAGE[stack.config.role]);
+        const estimate =
+            step.stage === "full"
+                ? estimateStack(stack.resources, cp.get(step.stack), new Set(staged ? partial.map((r) => r.urn) : []))
+                : estimateStack(partial, cp.get(step.stack));
+        estimates.set(step.id, estimate);
+        const after = latest(step, ends);
+        ends.set(step.id, { at: (after ? (ends.get(after) as { at: number }).at : 0) + update + estimate.seconds, after });
     }
-    for (const s of stacks) {
-        timeline.perStack[s.stack] = of(s.stack).seconds;
-        timeline.sequentialSeconds += of(s.stack).sequentialSeconds;
+    const last = steps.reduce((a, b) => ((ends.get(b.id) as { at: number }).at > (ends.get(a.id) as { at: number }).at ? b : a));
+    const chain: string[] = [];
+    for (let id: string | undefined = last.id; id !== undefined; id = ends.get(id)?.after) {
+        chain.unshift(id);
     }
-    return timeline;
+    return {
+        parallelSeconds: (ends.get(last.id) as { at: number }).at,
+        sequentialSeconds: stacks.reduce((sum, s) => sum + (alone.get(s.stack) as StackEstimate).sequentialSeconds, 0),
+        perStack: Object.fromEntries(stacks.map((s) => [s.stack, update + (alone.get(s.stack) as StackEstimate).seconds])),
+        criticalPath: chain.flatMap((id) => (estimates.get(id) as StackEstimate).criticalPath),
+        steps: steps.map((s) => ({
+            step: s.id,
+            seconds: update + (estimates.get(s.id) as StackEstimate).seconds,
+            finishesAt: (ends.get(s.id) as { at: number }).at,
+        })),
+    };
+}
+
+/** The need of `step` that ends last (on a tie the first listed). */
+function latest(step: DeployStep, ends: Map<string, { at: number }>): string | undefined {
+    return step.needs.reduce<string | undefined>(
+        (a, b) => (a === undefined || (ends.get(b) as { at: number }).at > (ends.get(a) as { at: number }).at ? b : a),
+        undefined,
+    );
 }
 
 function controlPlaneNames(config: StackConfig): Set<string> {
@@ -298,14 +359,15 @@ export function formatDuration(seconds: number): string {
 /** The timeline as `npm run plan` prints it. */
 export function renderTimeline(timeline: DeployTimeline, stacks: TimedStack[]): string[] {
     const byUrn = new Map(stacks.flatMap((s) => s.resources.map((r) => [r.urn, { resource: r, cp: controlPlaneNames(s.config) }] as const)));
-    const phases = deployPhases(stacks)
-        .map((p) => p.join(" ‖ "))
-        .join(", then ");
-    const width = Math.max(...stacks.map((s) => s.stack.length));
+    const width = Math.max(...stacks.map((s) => s.stack.length), ...timeline.steps.map((s) => s.step.length));
+    const slowest = Math.max(...Object.values(timeline.perStack));
     return [
         "timeline (an estimate from typical step durations, see tools/plan/timeline.ts; not a measurement):",
-        ...stacks.map((s) => `  ${s.stack.padEnd(width)}  ${formatDuration(timeline.perStack[s.stack])} alone`),
-        `  deploy (${phases}): ${formatDuration(timeline.parallelSeconds)}; everything in sequence: ${formatDuration(timeline.sequentialSeconds)}`,
+        ...stacks.map((s) => `  ${s.stack.padEnd(width)}  ${formatDuration(timeline.perStack[s.stack]).padStart(8)} alone`),
+        "  npm run deploy from empty state, step by step (config/stage.ts):",
+        ...timeline.steps.map((s) => `  ${s.step.padEnd(width)}  ${formatDuration(s.seconds).padStart(8)}, done at ${formatDuration(s.finishesAt)}`),
+        `  deploy: ${formatDuration(timeline.parallelSeconds)} (${(timeline.parallelSeconds / slowest).toFixed(2)}× the slowest stack alone); ` +
+            `everything in sequence: ${formatDuration(timeline.sequentialSeconds)}`,
         "  critical path:",
         ...timeline.criticalPath.map((urn) => {
             const { resource, cp } = byUrn.get(urn) as { resource: RecordedResource; cp: Set<string> };
