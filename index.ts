@@ -3,10 +3,8 @@
  * deploy stage (config/stage.ts). `pulumi up -s mgmt` first, then `-s app1` and `-s app2`.
  */
 import { loadStackConfig } from "./config/load";
-import { deployStage } from "./config/stage";
 import { appStack } from "./stacks/app";
 import { mgmtStack } from "./stacks/mgmt";
 
 const loaded = loadStackConfig();
-const stage = deployStage(loaded.config.role);
-export = loaded.config.role === "mgmt" ? mgmtStack(loaded, stage) : appStack(loaded, stage);
+export = loaded.config.role === "mgmt" ? mgmtStack(loaded) : appStack(loaded);

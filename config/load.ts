@@ -3,6 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, StackConfig } from "./model";
+import { DeployStage, deployStage, DeployStageError } from "./stage";
 import { ConfigValidationError, RawConfig, requireValid } from "./validate";
 
 /** Plain config keys under `platform:`; `sshPrivateKey` is read separately, as a secret. */
@@ -16,9 +17,11 @@ export interface LoadedConfig {
     config: StackConfig;
     /** Private key for the ssh backend (a Pulumi secret). */
     sshPrivateKey?: pulumi.Output<string>;
+    /** What this run declares (config/stage.ts): `full` unless `npm run deploy` passes a partial stage. */
+    stage: DeployStage;
 }
 
-/** Loads and validates; throws a `pulumi.RunError` listing every problem. */
+/** Loads and validates the config and the deploy stage; throws a `pulumi.RunError` listing every problem. */
 export function loadStackConfig(): LoadedConfig {
     const cfg = new pulumi.Config(PROJECT);
     const raw: RawConfig = {};
@@ -30,9 +33,10 @@ export function loadStackConfig(): LoadedConfig {
     // The value must not leave the secret; validation only needs to know it is there.
     raw[SSH_PRIVATE_KEY] = sshPrivateKey === undefined ? undefined : "[secret]";
     try {
-        return { config: requireValid(pulumi.getStack(), raw), sshPrivateKey };
+        const config = requireValid(pulumi.getStack(), raw);
+        return { config, sshPrivateKey, stage: deployStage(config.role, process.env) };
     } catch (e) {
         // RunError: Pulumi prints the message alone, without a stack trace, for a config mistake.
-        throw e instanceof ConfigValidationError ? new pulumi.RunError(e.message) : e;
+        throw e instanceof ConfigValidationError || e instanceof DeployStageError ? new pulumi.RunError(e.message) : e;
     }
 }

@@ -14,7 +14,6 @@
  * already holds more, a partial stage would delete the rest: `npm run deploy` uses stages only on
  * stacks with no resources at all (tools/deploy/steps.ts). `pulumi up` by hand always runs `full`.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { ClusterRole } from "./model";
 
 /** What a run of a stack's program declares. */
@@ -32,14 +31,21 @@ export const DEPLOY_STAGE_EXPLAINED: Record<Exclude<DeployStage, "full">, string
     standalone: "nodes, kubeadm, networking, security but Falco and autoscaling: all that needs nothing of mgmt's services",
 };
 
-/** The stage this run declares; a value that is not this role's partial stage is refused before anything is created. */
-export function deployStage(role: ClusterRole, env: NodeJS.ProcessEnv = process.env): DeployStage {
+/** A stage the role does not have. */
+export class DeployStageError extends Error {}
+
+/**
+ * The stage this run declares; a value that is not this role's partial stage is refused (config/load.ts
+ * reads it with the config, before anything is created). No SDK import: the offline runner and the
+ * deploy tool read this module before the SDK loads.
+ */
+export function deployStage(role: ClusterRole, env: NodeJS.ProcessEnv): DeployStage {
     const value = env[DEPLOY_STAGE_ENV];
     if (value === undefined || value === "" || value === "full") {
         return "full";
     }
     if (value !== PARTIAL_STAGE[role]) {
-        throw new pulumi.RunError(
+        throw new DeployStageError(
             `${DEPLOY_STAGE_ENV}=${value} is not a stage of a ${role} stack (it has "full" and "${PARTIAL_STAGE[role]}"); ` +
                 `unset it: only npm run deploy sets it, on stacks with no resources yet`,
         );

@@ -70,8 +70,8 @@ function appPlatformNamespaces(): string[] {
  * networking, the security add-ons but Falco, autoscaling. The full stage adds Falco, trust,
  * observability, backup and, last, the API server settings.
  */
-export async function appStack(loaded: LoadedConfig, stage: DeployStage): Promise<AppOutputs | AppStandaloneOutputs> {
-    const { config } = loaded;
+export async function appStack(loaded: LoadedConfig): Promise<AppOutputs | AppStandaloneOutputs> {
+    const { config, stage } = loaded;
     const manifests = await fetchNetworkingManifests();
     const mgmt = new MgmtReference(`${config.name}-mgmt`, config.mgmtStack as string);
     const [clusterName, clusterId, podCidr] = await Promise.all([mgmt.value("clusterName"), mgmt.value("clusterId"), mgmt.value("podCidr")]);

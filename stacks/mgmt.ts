@@ -29,8 +29,8 @@ export interface MgmtFoundationOutputs extends Pick<ClusterOutputs, "clusterName
 /** Everything `pulumi stack output` shows for mgmt. */
 export interface MgmtOutputs extends MgmtFoundationOutputs, ClusterOutputs, NetworkingOutputs, TrustOutputs, ObservabilityOutputs {}
 
-export async function mgmtStack(loaded: LoadedConfig, stage: DeployStage): Promise<MgmtOutputs | MgmtFoundationOutputs> {
-    const { config } = loaded;
+export async function mgmtStack(loaded: LoadedConfig): Promise<MgmtOutputs | MgmtFoundationOutputs> {
+    const { config, stage } = loaded;
     // The mesh's one CA lives here; app stacks read it through MgmtReference.
     const ca = createMeshCa(`${config.name}-cilium-ca`);
     const foundation = { clusterName: config.name, clusterId: config.id, podCidr: config.network.podCidr, ciliumCaCert: ca.certPem, ciliumCaKey: ca.keyPem };

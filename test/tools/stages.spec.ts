@@ -3,8 +3,7 @@
  * part of the full program, and what the shipped stacks' partial stages hold.
  */
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
-import { DEPLOY_STAGE_ENV, deployStage } from "../../config/stage";
+import { DEPLOY_STAGE_ENV, deployStage, DeployStageError } from "../../config/stage";
 import { RecordedResource } from "../../tools/offline/record";
 import { PlannedStack } from "../../tools/plan";
 import { stageDrift } from "../../tools/plan/stages";
@@ -23,7 +22,7 @@ describe("deploy stages: the stage a run declares", () => {
         ] as const) {
             assert.throws(
                 () => deployStage(role, { [DEPLOY_STAGE_ENV]: value }),
-                (e: unknown) => e instanceof pulumi.RunError && e.message.startsWith(`PLATFORM_DEPLOY_STAGE=${value} is not a stage of a ${role} stack`),
+                (e: unknown) => e instanceof DeployStageError && e.message.startsWith(`PLATFORM_DEPLOY_STAGE=${value} is not a stage of a ${role} stack`),
             );
         }
     });
