@@ -52,6 +52,15 @@ describe("SDK internals the offline engine relies on", function () {
         assert.deepStrictEqual(JSON.parse(run.stdout), { before: [false, false], text: "string", after: true });
     });
 
+    it("the runner's and the CLIs' own imports load no SDK before loadSdk can defer its closure modules", () => {
+        // A top-level SDK import anywhere in these graphs (once config/stage.ts) loads TypeScript and arborist in every run.
+        for (const entry of ["./tools/offline/runner.ts", "./config/stage.ts", "./tools/deploy/phases.ts", "./tools/plan/timeline.ts"]) {
+            const run = node(`require(${JSON.stringify(entry)}); console.log(Object.keys(require.cache).some((k) => k.endsWith("@pulumi/pulumi/index.js")));`);
+            assert.strictEqual(run.code, 0, run.out);
+            assert.strictEqual(run.stdout.trim(), "false", `${entry} loads @pulumi/pulumi`);
+        }
+    });
+
     describe("the runner records what the program sent the engine", () => {
         let resources: RecordedResource[];
         let preview: Awaited<ReturnType<typeof runOffline>>;
