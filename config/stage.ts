@@ -9,6 +9,12 @@
  *   2. mgmt `full` ‖ each app stack `standalone`: the app stack's parts that need nothing of mgmt's services;
  *   3. each app stack `full`, once mgmt and its own standalone stage are done.
  *
+ * While mgmt's full stage runs, an app stack's StackReference reads the foundation's outputs: the
+ * engine keeps a stack's previous outputs on its root resource until the update ends (a same step
+ * retains old outputs, pulumi pkg/resource/deploy/step.go `SameStep.Apply`; stack outputs are
+ * written only at the end of a successful update, pulumi#14752), and mgmt's full stage exports the
+ * same values for those keys. The offline plan feeds the standalone stage exactly those outputs.
+ *
  * A partial stage declares a subset of the full program, each resource exactly as the full program
  * declares it (the plan checks this), so the full stage after it only adds. Run on a stack that
  * already holds more, a partial stage would delete the rest: `npm run deploy` uses stages only on
