@@ -162,6 +162,12 @@ describe("deploy: command line", () => {
             ["app2", "full", []],
             ["mgmt", "full", ["app1", "app2"]],
         ]);
+        // A fresh mgmt alone (its app stacks deployed already) has nothing to run beside its foundation.
+        assert.deepStrictEqual(shape(steps("up", ["mgmt"])), plain);
+        assert.deepStrictEqual(
+            deploySteps([STACKS[0]], "up", new Set(["mgmt"])).map((s) => [s.id, s.needs]),
+            [["mgmt", []]],
+        );
         // `--stack app1` on its own: mgmt is taken as deployed, so app1 runs whole.
         assert.deepStrictEqual(
             deploySteps([STACKS[1]], "up", new Set(["app1"])).map((s) => [s.id, s.needs]),

@@ -184,8 +184,9 @@ export async function main(argv: string[], deps: CliDeps): Promise<number> {
         }
     }
     const steps = deploySteps(stacks, operation, fresh);
-    if (steps.some((s) => s.stage !== "full")) {
-        io.log(`fresh stacks (${[...fresh].join(", ")}): deploying in stages, so the app clusters come up while mgmt does (config/stage.ts)`);
+    const staged = [...new Set(steps.filter((s) => s.stage !== "full").map((s) => s.stack))];
+    if (staged.length > 0) {
+        io.log(`fresh stacks (${staged.join(", ")}): deploying in stages, so the app clusters come up while mgmt does (config/stage.ts)`);
     }
     const results = await runSteps(steps, operation, workspace, io);
     renderSummary(operation, results).forEach((line) => io.log(line));

@@ -64,17 +64,24 @@ export function stepId(stack: string, stage: DeployStage): string {
 /**
  * The steps of an operation over `stacks`, needs before the steps that need them. Every stack gets
  * one full step after the stacks it reads (destroy: before them). An `up` stages a fresh platform
- * (config/stage.ts): when a mgmt stack among `stacks` has no resources (`fresh`), its foundation
- * stage runs first; then its full stage and, for every fresh app stack reading it, that stack's
- * standalone stage, side by side; each app stack's full stage once mgmt and its own standalone
- * stage are done. A stack with resources never runs a partial stage: it would delete the rest.
+ * (config/stage.ts): a mgmt stack and the app stacks reading it that have no resources (`fresh`)
+ * run mgmt's foundation stage first; then mgmt's full stage and each such app stack's standalone
+ * stage, side by side; each app stack's full stage once mgmt and its own standalone stage are done.
+ * A stack with resources never runs a partial stage (it would delete the rest), nor does a fresh
+ * mgmt that no fresh app stack reads (there is nothing to run beside it).
  */
 export function deploySteps(stacks: StagedStack[], operation: Operation, fresh: ReadonlySet<string>): DeployStep[] {
     const phases = deployPhases(stacks);
     const byName = new Map(stacks.map((s) => [s.stack, s]));
     const order = operation === "destroy" ? [...phases].reverse().flat() : phases.flat();
     const readers = (name: string) => stacks.filter((s) => readStacks(stacks, s).includes(name)).map((s) => s.stack);
-    const staged = (name: string) => operation === "up" && fresh.has(name);
+    const isFresh = (name: string) => operation === "up" && fresh.has(name);
+    // A fresh app stack reading a fresh mgmt: the pair is staged.
+    const stagedPair = (app: string, mgmt: string) => isFresh(app) && isFresh(mgmt);
+    const staged = (stack: StagedStack) =>
+        stack.config.role === "mgmt"
+            ? readers(stack.stack).some((app) => stagedPair(app, stack.stack))
+            : readStacks(stacks, stack).some((mgmt) => stagedPair(stack.stack, mgmt));
     const steps: DeployStep[] = [];
     for (const name of order) {
         const stack = byName.get(name) as StagedStack;
@@ -83,13 +90,13 @@ export function deploySteps(stacks: StagedStack[], operation: Operation, fresh: 
             steps.push({ id: name, stack: name, stage: "full", needs: readers(name) });
             continue;
         }
-        const stagedMgmt = reads.find(staged);
-        const partial = PARTIAL_STAGE[stack.config.role];
-        const ownPartial = (stack.config.role === "mgmt" && staged(name)) || (stagedMgmt !== undefined && staged(name));
-        if (ownPartial) {
-            steps.push({ id: stepId(name, partial), stack: name, stage: partial, needs: stagedMgmt ? [stepId(stagedMgmt, PARTIAL_STAGE.mgmt)] : [] });
+        const partial = stepId(name, PARTIAL_STAGE[stack.config.role]);
+        if (staged(stack)) {
+            // An app's standalone stage reads its mgmt's foundation outputs.
+            const needs = reads.map((mgmt) => stepId(mgmt, PARTIAL_STAGE.mgmt));
+            steps.push({ id: partial, stack: name, stage: PARTIAL_STAGE[stack.config.role], needs });
         }
-        steps.push({ id: name, stack: name, stage: "full", needs: [...reads, ...(ownPartial ? [stepId(name, partial)] : [])] });
+        steps.push({ id: name, stack: name, stage: "full", needs: [...reads, ...(staged(stack) ? [partial] : [])] });
     }
     return steps;
 }
