@@ -239,6 +239,33 @@ describe("deploy: orchestration", () => {
         assert.ok(out.lines.includes("[app1 (standalone)] + created resource"), out.lines.join("\n"));
     });
 
+    it("in stages, a failed foundation runs nothing else; the summary retries mgmt, then the app stacks", async () => {
+        const ws = new FakeWorkspace(async (_stack, _operation, stage) => {
+            if (stage === "foundation") {
+                throw new Error("stderr: error: preview failed: policy violations");
+            }
+            return { create: 1 };
+        });
+        const results = await runSteps(steps("up", ["mgmt", "app1", "app2"]), "up", ws, io());
+        assert.deepStrictEqual(ws.events, ["start up mgmt:foundation", "fail mgmt:foundation"]);
+        assert.deepStrictEqual(
+            results.map((r) => [r.step, r.status, r.reason]),
+            [
+                ["mgmt (foundation)", "failed", undefined],
+                ["mgmt", "skipped", "not run: it needs mgmt (foundation), which did not succeed"],
+                ["app1 (standalone)", "skipped", "not run: it needs mgmt (foundation), which did not succeed"],
+                ["app1", "skipped", "not run: it needs mgmt, app1 (standalone), which did not succeed"],
+                ["app2 (standalone)", "skipped", "not run: it needs mgmt (foundation), which did not succeed"],
+                ["app2", "skipped", "not run: it needs mgmt, app2 (standalone), which did not succeed"],
+            ],
+        );
+        const summary = renderSummary("up", results);
+        assert.deepStrictEqual(summary.slice(-2), [
+            "retry mgmt alone: npm run deploy -- --stack mgmt",
+            "then the stacks not run: npm run deploy -- --stack app1 --stack app2",
+        ]);
+    });
+
     it("in stages, an app's failed standalone stage skips only its own full stage; the retry runs it whole", async () => {
         const ws = new FakeWorkspace(async (stack, _operation, stage) => {
             if (stack === "app1" && stage === "standalone") {
