@@ -16,6 +16,7 @@ import { deployBackup } from "./backup";
 import { deployAppObservability } from "./observability";
 import { deployAutoscaling } from "./scaling";
 import { deployFalco, deploySecurity, securityComponents } from "./security";
+import { refusePartialStageOverFullDeploy } from "./stage-guard";
 import { deployApiServerSettings, deployAppTrust } from "./trust";
 
 /** What an app stack's standalone stage exports (config/stage.ts): its cluster, usable before mgmt's services are. */
@@ -72,6 +73,7 @@ function appPlatformNamespaces(): string[] {
  */
 export async function appStack(loaded: LoadedConfig): Promise<AppOutputs | AppStandaloneOutputs> {
     const { config, stage } = loaded;
+    await refusePartialStageOverFullDeploy(stage);
     const manifests = await fetchNetworkingManifests();
     const mgmt = new MgmtReference(`${config.name}-mgmt`, config.mgmtStack as string);
     const [clusterName, clusterId, podCidr] = await Promise.all([mgmt.value("clusterName"), mgmt.value("clusterId"), mgmt.value("podCidr")]);

@@ -9,6 +9,7 @@ import { VAULT_SERVICE } from "../components/lib/trust";
 import { KEYCLOAK_NAMESPACE } from "../components/keycloak/workloads";
 import { S3_NAMESPACE } from "../components/object-storage";
 import { deployBackup } from "./backup";
+import { refusePartialStageOverFullDeploy } from "./stage-guard";
 import { buildCluster, ClusterOutputs } from "./cluster";
 import { buildNetworking, fetchNetworkingManifests, NetworkingOutputs } from "./networking";
 import { deployMgmtObservability, ObservabilityOutputs } from "./observability";
@@ -31,6 +32,7 @@ export interface MgmtOutputs extends MgmtFoundationOutputs, ClusterOutputs, Netw
 
 export async function mgmtStack(loaded: LoadedConfig): Promise<MgmtOutputs | MgmtFoundationOutputs> {
     const { config, stage } = loaded;
+    await refusePartialStageOverFullDeploy(stage);
     // The mesh's one CA lives here; app stacks read it through MgmtReference.
     const ca = createMeshCa(`${config.name}-cilium-ca`);
     const foundation = { clusterName: config.name, clusterId: config.id, podCidr: config.network.podCidr, ciliumCaCert: ca.certPem, ciliumCaKey: ca.keyPem };

@@ -297,8 +297,9 @@ export async function plan(options: PlanOptions, log: (line: string) => void): P
         // The pack runs on the partial stage's `pulumi up` as well (npm run deploy on a fresh platform).
         const partial = planned.partial as PlannedStage;
         mandatory += partial.violations.filter((v) => v.level === "mandatory").length;
+        const ownReads = partial.recorded.filter((r) => r.external && !planned.recorded.some((f) => f.urn === r.urn)).length;
         log(
-            `${partial.stage} stage (config/stage.ts): ${partial.recorded.length} of these resources, unchanged; ` +
+            `${partial.stage} stage (config/stage.ts): ${partial.recorded.length - ownReads} of these resources, unchanged, and ${ownReads} read of its own; ` +
                 (partial.violations.length === 0 ? "policy: no violations" : `policy: ${partial.violations.length} violation(s)`),
         );
         renderViolations(partial.violations).forEach((line) => log(line));

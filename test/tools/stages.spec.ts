@@ -4,10 +4,14 @@
  */
 import * as assert from "assert";
 import { DEPLOY_STAGE_ENV, deployStage, DeployStageError } from "../../config/stage";
-import { RecordedResource } from "../../tools/offline/record";
-import { PlannedStack } from "../../tools/plan";
+import * as path from "path";
+import { RecordedOutput, RecordedResource } from "../../tools/offline/record";
+import { runOffline } from "../../tools/offline/run";
+import { PlannedStack, referenceState } from "../../tools/plan";
+import { simulatedIps } from "../../tools/plan/simulate";
 import { stageDrift } from "../../tools/plan/stages";
-import { planShipped } from "../support/offline";
+import { readStackFile } from "../../tools/plan/stack-file";
+import { planShipped, REPO_ROOT } from "../support/offline";
 
 describe("deploy stages: the stage a run declares", () => {
     it("full when unset; each role's own partial stage; anything else refused, naming the variable", () => {
@@ -46,6 +50,12 @@ describe("deploy stages: a partial stage must be a part of the full program", ()
         assert.deepStrictEqual(stageDrift("standalone", partial, full), []);
     });
 
+    it("lets a read (StackReference) be the partial stage's alone: the engine drops it with no provider call", () => {
+        const read = { ...resource("self", { name: "organization/platform/app1" }), type: "pulumi:pulumi:StackReference", external: true };
+        assert.deepStrictEqual(stageDrift("standalone", [read], []), []);
+        assert.strictEqual(stageDrift("standalone", [{ ...read, external: false }], []).length, 1);
+    });
+
     it("names a resource the full program drops and one it declares otherwise, with the differing key", () => {
         const partial = [resource("gone", {}), resource("changed", { data: { k: "v" } }), resource("protected", {}, { protect: true })];
         const full = [resource("changed", { data: { k: "w" } }), resource("protected", {})];
@@ -68,11 +78,39 @@ describe("deploy stages: the shipped stacks", () => {
     it("mgmt's foundation is the mesh CA, and exports exactly what an app stack's standalone stage reads", () => {
         const foundation = partial("mgmt");
         assert.strictEqual(foundation.stage, "foundation");
-        assert.deepStrictEqual([...names("mgmt")].sort(), ["mgmt-cilium-ca-cert", "mgmt-cilium-ca-key"]);
+        // The CA, and the read of mgmt's own last outputs (stacks/stage-guard.ts).
+        assert.deepStrictEqual([...names("mgmt")].sort(), ["mgmt-cilium-ca-cert", "mgmt-cilium-ca-key", "mgmt-last-deploy"]);
+        const self = foundation.recorded.find((r) => r.name === "mgmt-last-deploy") as RecordedResource;
+        assert.strictEqual(self.external, true);
+        assert.strictEqual(self.inputs.name, "organization/platform/mgmt");
         assert.deepStrictEqual(Object.keys(foundation.outputs).sort(), ["ciliumCaCert", "ciliumCaKey", "clusterId", "clusterName", "deployStage", "podCidr"]);
         assert.strictEqual(foundation.outputs.ciliumCaKey.secret, true);
         assert.deepStrictEqual(foundation.outputs.deployStage, { value: "foundation", secret: false });
         assert.deepStrictEqual(stacks.get("mgmt")?.outputs.deployStage, { value: "full", secret: false });
+    });
+
+    it("a partial stage refuses to run over a full deploy of its stack, before creating anything", async () => {
+        const file = readStackFile(REPO_ROOT, "app1");
+        const mgmtFoundation = partial("mgmt").outputs;
+        const run = (app1LastOutputs?: Record<string, RecordedOutput>) =>
+            runOffline({
+                project: "platform",
+                stack: "app1",
+                program: path.join(REPO_ROOT, "index.ts"),
+                config: file.runtimeConfig,
+                secretKeys: file.secretKeys,
+                simulatedIps: simulatedIps((stacks.get("app1") as PlannedStack).config),
+                stackReferences: {
+                    "organization/platform/mgmt": referenceState(mgmtFoundation),
+                    ...(app1LastOutputs ? { "organization/platform/app1": referenceState(app1LastOutputs) } : {}),
+                },
+                deployStage: "standalone",
+            });
+        const [deployed, halfway] = await Promise.all([run(stacks.get("app1")?.outputs), run(partial("app1").outputs)]);
+        assert.ok(!deployed.ok && deployed.configError, JSON.stringify(deployed).slice(0, 300));
+        assert.match(deployed.error, /^PLATFORM_DEPLOY_STAGE=standalone: stack app1 is deployed in full, and the standalone stage would delete/);
+        // After a standalone stage (a retry of one), it runs.
+        assert.ok(halfway.ok, halfway.ok ? "" : halfway.error);
     });
 
     for (const app of ["app1", "app2"]) {

@@ -247,7 +247,12 @@ export function platformMocks(world: MockWorld): pulumi.runtime.Mocks {
                     vaults.add(args.name);
                     return { id: "", state: inputs };
                 case "pulumi:pulumi:StackReference": {
-                    const ref = world.stackReferences[args.name] ?? world.stackReferences[inputs.name];
+                    // A stack reading itself before its first update ends sees no outputs (stacks/stage-guard.ts).
+                    const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+                    const ref =
+                        world.stackReferences[args.name] ??
+                        world.stackReferences[inputs.name] ??
+                        (inputs.name === self ? { outputs: {}, secretOutputNames: [] } : undefined);
                     if (!ref) {
                         throw new Error(`offline plan: no outputs known for stack reference ${inputs.name ?? args.name}`);
                     }

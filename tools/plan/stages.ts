@@ -4,7 +4,7 @@
  * exactly so: same type, parent and kind, same inputs (secret markers included) and the same
  * options the engine acts on. Otherwise the full stage would update or replace it, on the deploy's
  * critical path (which the timeline then gets wrong) or worse. Explicit `dependsOn` may differ: the
- * engine does not diff dependencies.
+ * engine does not diff dependencies. A read (StackReference) may be the partial stage's alone.
  */
 import { isDeepStrictEqual } from "util";
 import { RecordedResource } from "../offline/record";
@@ -53,6 +53,11 @@ export function stageDrift(stage: string, partial: RecordedResource[], full: Rec
     const problems: string[] = [];
     for (const r of partial) {
         const later = byUrn.get(r.urn);
+        if (!later && r.external) {
+            // A read the full program does not make is dropped from the state, with no provider call
+            // (pulumi pkg/resource/deploy/step.go DeleteStep.Apply: deleting an External resource is a no-op).
+            continue;
+        }
         if (!later) {
             problems.push(`${r.name} (${r.type}): the ${stage} stage registers it and the full program does not, so the full stage would delete it`);
         } else if (!isDeepStrictEqual(stepShape(r), stepShape(later))) {
