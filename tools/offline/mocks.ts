@@ -225,7 +225,8 @@ function pinnedFileStdout(url: string): string {
     throw new Error(`offline plan: ${url} is not a file pinned in config/versions.ts MANIFESTS`);
 }
 
-export function platformMocks(world: MockWorld): pulumi.runtime.Mocks {
+/** Mocks over `world`, for the program of the stack named `self` (fully qualified). */
+export function platformMocks(world: MockWorld, self: string): pulumi.runtime.Mocks {
     // KubeadmCluster components register before their steps: their names tell a step's id from its resource name.
     const clusters = new Set<string>();
     // VaultPki components register before their init step: the step is named after the component.
@@ -248,7 +249,6 @@ export function platformMocks(world: MockWorld): pulumi.runtime.Mocks {
                     return { id: "", state: inputs };
                 case "pulumi:pulumi:StackReference": {
                     // A stack reading itself before its first update ends sees no outputs (stacks/stage-guard.ts).
-                    const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
                     const ref =
                         world.stackReferences[args.name] ??
                         world.stackReferences[inputs.name] ??

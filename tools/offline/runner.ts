@@ -64,7 +64,14 @@ async function run(pulumi: typeof pulumiSdk, job: RunJob): Promise<RunResult> {
     // the first one fails the run at once (the registration it broke would never complete).
     const failed = new Promise<never>((_, reject) => process.on("unhandledRejection", reject));
 
-    await pulumi.runtime.setMocks(platformMocks(job), job.project, job.stack, job.firstPreview === true, "organization");
+    const organization = "organization";
+    await pulumi.runtime.setMocks(
+        platformMocks(job, `${organization}/${job.project}/${job.stack}`),
+        job.project,
+        job.stack,
+        job.firstPreview === true,
+        organization,
+    );
     pulumi.runtime.setAllConfig(job.config, job.secretKeys);
     recordMonitor(pulumi, resources);
     try {
