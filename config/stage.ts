@@ -18,7 +18,8 @@
  * A partial stage declares a subset of the full program, each resource exactly as the full program
  * declares it (the plan checks this), so the full stage after it only adds. Run on a stack that
  * already holds more, a partial stage would delete the rest: `npm run deploy` uses stages only on
- * stacks with no resources at all (tools/deploy/phases.ts `deploySteps`), and the program refuses one over a full deploy (stacks/stage-guard.ts). `pulumi up` by hand always runs `full`.
+ * stacks with no resources at all (tools/deploy/phases.ts `deploySteps`), and the program refuses
+ * one over a full deploy (stacks/stage-guard.ts). `pulumi up` by hand always runs `full`.
  */
 import { ClusterRole } from "./model";
 
